@@ -1,0 +1,188 @@
+import {
+  FlightEvent,
+  flightEvent,
+  HEARTBEAT_COMMENT,
+  type StreamEvent,
+  serializeComment,
+  serializeEvent,
+  serializeRetry,
+} from '../src/protocol.ts';
+import type { FlightStore } from './store/flight-store.ts';
+
+export interface EventHubOptions {
+  /** `retry:` sent at the start of every stream (ms). */
+  retryMs: number;
+  /** Silence after which a client gets a `: keep-alive` comment (ms). */
+  heartbeatMs: number;
+  /** Unsent bytes a client may accumulate before it is disconnected to resync later. */
+  maxBufferedBytes: number;
+  /** Injectable clock, for tests. */
+  now?: () => number;
+}
+
+/** The writable end of one SSE response: Node's ServerResponse satisfies it. */
+export interface StreamSink {
+  write(chunk: string): boolean;
+  end(chunk?: string): unknown;
+  destroy(): unknown;
+  readonly writableLength: number;
+}
+
+interface Client {
+  sink: StreamSink;
+  /** Live events that arrived while the client's replay or snapshot was being written. */
+  pending: StreamEvent[] | undefined;
+  lastWriteAt: number;
+}
+
+/**
+ * Fans the store's events out to every open stream. Each event is serialised once and the
+ * same string written to every client; a client that falls too far behind is dropped
+ * (it reconnects with its Last-Event-ID and resyncs) so memory stays bounded.
+ */
+export class EventHub {
+  readonly #clients = new Set<Client>();
+  readonly #frames = new WeakMap<StreamEvent, string>();
+  readonly #options: Required<EventHubOptions>;
+  readonly #unsubscribe: () => void;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** Counters for /health and /metrics. */
+  readonly stats = { eventsSent: 0, replays: 0, snapshots: 0, evictions: 0 };
+
+  constructor(
+    readonly store: FlightStore,
+    options: EventHubOptions,
+  ) {
+    this.#options = { now: Date.now, ...options };
+    this.#unsubscribe = store.subscribe((event) => this.#broadcast(event));
+  }
+
+  /** Number of open streams. */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /**
+   * Starts a stream on `sink`: `retry:`, then either the events after `lastEventId` (when
+   * the store still has them) or a snapshot, then live events with nothing lost or repeated
+   * in between. Call `disconnect` when the client goes away; `ready` settles once it is live.
+   */
+  connect(sink: StreamSink, lastEventId?: string): { ready: Promise<void>; disconnect: () => void } {
+    const client: Client = { sink, pending: [], lastWriteAt: this.#options.now() };
+    this.#clients.add(client);
+    this.#ensureHeartbeat();
+    this.#write(client, serializeRetry(this.#options.retryMs));
+    const ready = this.#catchUp(client, lastEventId).then((sentUpTo) => {
+      const pending = client.pending ?? [];
+      client.pending = undefined;
+      for (const event of pending) {
+        if (this.store.isAfter(event.id, sentUpTo)) this.#write(client, this.#frame(event));
+      }
+    });
+    return { ready, disconnect: () => this.#forget(client) };
+  }
+
+  /** True between `closeAll()` and `reopen()`: new streams are refused (`204`). */
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Accepts streams again after `closeAll()`. */
+  reopen(): void {
+    this.#closed = false;
+  }
+
+  /** Sends `closedConnection` to every client, ends their streams, and refuses new ones until `reopen()`. */
+  async closeAll(): Promise<void> {
+    this.#closed = true;
+    const { lastEventId } = await this.store.state();
+    const frame = serializeEvent(flightEvent(lastEventId, FlightEvent.closed));
+    for (const client of this.#clients) client.sink.end(frame);
+    this.#clients.clear();
+    this.#stopHeartbeat();
+  }
+
+  /** Ends every stream without a closing event, so clients reconnect (e.g. to another instance). */
+  endAll(): void {
+    for (const client of this.#clients) client.sink.end();
+    this.#clients.clear();
+    this.#stopHeartbeat();
+  }
+
+  /** Stops listening to the store and ends every stream. */
+  dispose(): void {
+    this.#unsubscribe();
+    this.endAll();
+  }
+
+  async #catchUp(client: Client, lastEventId: string | undefined): Promise<string> {
+    const replay = lastEventId === undefined ? undefined : await this.store.eventsAfter(lastEventId);
+    if (replay && lastEventId !== undefined) {
+      this.stats.replays++;
+      for (const event of replay) this.#write(client, this.#frame(event));
+      return replay.at(-1)?.id ?? lastEventId;
+    }
+    this.stats.snapshots++;
+    const { lastEventId: head, flights } = await this.store.state();
+    this.#write(client, serializeEvent(flightEvent(head, FlightEvent.snapshot, { flights })));
+    return head;
+  }
+
+  #broadcast(event: StreamEvent): void {
+    const frame = this.#frame(event);
+    this.stats.eventsSent++;
+    for (const client of this.#clients) {
+      if (client.pending) client.pending.push(event);
+      else this.#write(client, frame);
+    }
+  }
+
+  #frame(event: StreamEvent): string {
+    let frame = this.#frames.get(event);
+    if (frame === undefined) {
+      frame = serializeEvent(event);
+      this.#frames.set(event, frame);
+    }
+    return frame;
+  }
+
+  #write(client: Client, chunk: string): void {
+    if (!this.#clients.has(client)) return; // gone or evicted while its catch-up was in flight
+    client.sink.write(chunk);
+    client.lastWriteAt = this.#options.now();
+    if (client.sink.writableLength > this.#options.maxBufferedBytes) {
+      this.stats.evictions++;
+      this.#forget(client);
+      client.sink.destroy();
+    }
+  }
+
+  #forget(client: Client): void {
+    this.#clients.delete(client);
+    if (this.#clients.size === 0) this.#stopHeartbeat();
+  }
+
+  #ensureHeartbeat(): void {
+    if (this.#heartbeat) return;
+    const { heartbeatMs } = this.#options;
+    const comment = serializeComment(HEARTBEAT_COMMENT);
+    // One timer for all clients: checking at a quarter of the interval sends each heartbeat
+    // between 1× and 1.25× HEARTBEAT_MS of silence, without a timer per connection.
+    this.#heartbeat = setInterval(
+      () => {
+        const now = this.#options.now();
+        for (const client of this.#clients) {
+          if (!client.pending && now - client.lastWriteAt >= heartbeatMs) this.#write(client, comment);
+        }
+      },
+      Math.max(5, Math.floor(heartbeatMs / 4)),
+    );
+    this.#heartbeat.unref();
+  }
+
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+}

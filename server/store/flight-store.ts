@@ -1,0 +1,45 @@
+import type { Flight, FlightUpdate, StreamEvent } from '../../src/protocol.ts';
+
+/** The board as one consistent read: its flights and the id of the newest event applied. */
+export interface BoardState {
+  lastEventId: string;
+  flights: Flight[];
+}
+
+/** Why a write was refused; the HTTP layer maps each code to a status. */
+export type StoreErrorCode = 'exists' | 'not-found' | 'unavailable';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/**
+ * Where the board and its event history live. The stream code talks only to this
+ * interface, so it does not know whether it runs in memory or over Redis.
+ *
+ * Every write applies the change and appends its event atomically, then notifies
+ * subscribers in id order.
+ */
+export interface FlightStore {
+  /** The current board and the head event id (`"0"` before any event). */
+  state(): Promise<BoardState>;
+  /**
+   * The events after `lastEventId`, oldest first; `undefined` when that id is malformed,
+   * unknown or older than the retained history (the caller then sends a snapshot).
+   */
+  eventsAfter(lastEventId: string): Promise<StreamEvent[] | undefined>;
+  /** True when event id `a` comes after `b` in this store's order. */
+  isAfter(a: string, b: string): boolean;
+  add(flight: Flight): Promise<StreamEvent>;
+  update(update: FlightUpdate): Promise<StreamEvent>;
+  remove(flight: string): Promise<StreamEvent>;
+  /** Calls `listener` with every event appended from now on; returns the unsubscribe. */
+  subscribe(listener: (event: StreamEvent) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,43 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../server/app.ts';
+import { DEFAULT_CONFIG, type ServerConfig } from '../../server/config.ts';
+import type { EventHub } from '../../server/event-hub.ts';
+import type { FlightStore } from '../../server/store/flight-store.ts';
+import { MemoryStore } from '../../server/store/memory-store.ts';
+
+export interface TestServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  port: number;
+  store: FlightStore;
+  hub: EventHub;
+  config: ServerConfig;
+  close(): Promise<void>;
+}
+
+/** Starts the real reference app on 127.0.0.1 and an ephemeral port. */
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  store: FlightStore = new MemoryStore(overrides.historySize ?? DEFAULT_CONFIG.historySize),
+): Promise<TestServer> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...overrides };
+  const { app, hub } = createApp({ store, config });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    store,
+    hub,
+    config,
+    async close() {
+      hub.dispose();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Browser tests run in real headless Chromium: Debian's package, never a downloaded build.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner';
+
+const CHROMIUM_CANDIDATES = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+const executablePath = CHROMIUM_CANDIDATES.find((path) => path && existsSync(path));
+if (!executablePath) {
+  // Fail loudly: a browser test that silently does not run proves nothing.
+  throw new Error(
+    'No Chromium found (looked at CHROME_PATH, /usr/bin/chromium, /usr/bin/chromium-browser). ' +
+      'Install it with `apt-get install -y chromium` or set CHROME_PATH.',
+  );
+}
+
+export default {
+  files: ['src/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 1,
+  testFramework: { config: { timeout: 10000 } },
+  plugins: [
+    esbuildPlugin({
+      ts: true,
+      target: 'es2022',
+      tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
+    }),
+  ],
+  middleware: [
+    // msw's service worker must be served from the root scope.
+    (context, next) => {
+      if (context.url === '/mockServiceWorker.js') context.url = '/node_modules/msw/lib/mockServiceWorker.js';
+      return next();
+    },
+  ],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-dev-shm-usage',
+        ],
+      },
+    }),
+  ],
+};
