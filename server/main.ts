@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ConfigError, configFromEnv } from './config.ts';
 import { Simulator } from './simulator.ts';
-import { MemoryStore } from './store/memory-store.ts';
+import { createStore } from './store/create-store.ts';
 
 /** Starts the reference server: reads the configuration, builds the app, listens. */
 async function main(): Promise<void> {
   const config = configFromEnv(process.env);
-  const store = new MemoryStore(config.historySize);
+  const store = await createStore(config);
   const { app, hub } = createApp({ store, config });
   if (config.simulate) {
     await new Simulator(store, { seed: config.simulateSeed, speed: config.simulateSpeed }).start();
