@@ -1,10 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Request, type Response } from 'express';
-import { LAST_EVENT_ID_HEADER, LAST_EVENT_ID_PARAM, STREAM_HEADERS } from '../src/protocol.ts';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import type { ServerConfig } from './config.ts';
-import { answerPreflight, applyCors } from './cors.ts';
+import { cors, REST_PREFLIGHT, STREAM_PREFLIGHT } from './cors.ts';
 import { EventHub } from './event-hub.ts';
+import { errorHandler, notFound } from './http-error.ts';
+import { silentLogger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { restRoutes } from './rest.ts';
+import { securityHeaders } from './security-headers.ts';
 import type { FlightStore } from './store/flight-store.ts';
+import { streamRoute } from './stream.ts';
+
+export { lastEventIdOf } from './stream.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEMO_DIR = `${ROOT}demo/`;
@@ -12,48 +20,59 @@ const DIST_DIR = `${ROOT}dist/`;
 
 /** The element bundles: public static files any page may load. */
 const BUNDLES = ['flight-board.js', 'flight-board.iife.js'] as const;
+/** Routes of the REST API (they share its CORS policy). */
+const REST_PATHS = ['/flights', '/flights/:flight', '/close', '/open'];
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 export interface AppOptions {
   store: FlightStore;
   config: ServerConfig;
+  /** Structured logger; silent when omitted (tests). */
+  logger?: Logger;
+  /** Also export the Node process metrics (CPU, memory, event loop) on /metrics. */
+  processMetrics?: boolean;
 }
 
 export interface FlightBoardApp {
   app: Express;
   hub: EventHub;
-}
-
-/** The last event id a reconnecting client sent: the header wins over the query parameter. */
-export function lastEventIdOf(req: Request): string | undefined {
-  const header = req.get(LAST_EVENT_ID_HEADER);
-  if (header !== undefined) return header;
-  const query = req.query[LAST_EVENT_ID_PARAM];
-  return typeof query === 'string' ? query : undefined;
+  metrics: Metrics;
 }
 
 /** Builds the reference server's Express app. It never listens: `main.ts` does. */
-export function createApp({ store, config }: AppOptions): FlightBoardApp {
+export function createApp({
+  store,
+  config,
+  logger = silentLogger(),
+  processMetrics = false,
+}: AppOptions): FlightBoardApp {
   const hub = new EventHub(store, {
     retryMs: config.retryMs,
     heartbeatMs: config.heartbeatMs,
     maxBufferedBytes: config.maxBufferedBytes,
+    onEvict: (unsentBytes) =>
+      logger.warn({ unsentBytes }, 'slow client dropped; it will reconnect and resync'),
   });
+  const metrics = createMetrics(hub, { processMetrics });
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(logger));
 
-  app.options('/events', (req, res) => answerPreflight(req, res, config.corsOrigins));
-  app.get('/events', (req, res) => openStream(req, res, hub, config));
+  app.use('/events', cors(config.corsOrigins, STREAM_PREFLIGHT));
+  app.get('/events', streamRoute({ hub, config, metrics, logger }));
 
-  app.get('/flights', async (_req, res) => {
-    res.json(await store.state());
-  });
+  app.use(REST_PATHS, cors(config.corsOrigins, REST_PREFLIGHT));
+  app.use(restRoutes({ store, hub, token: config.token }));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', clients: hub.clientCount, closed: hub.isClosed });
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   for (const bundle of BUNDLES) {
-    app.get(`/${bundle}`, (_req, res) => {
+    app.get(`/${bundle}`, securityHeaders({ crossOrigin: true }), (_req, res) => {
       res.setHeader('Access-Control-Allow-Origin', '*');
       res.sendFile(bundle, { root: DIST_DIR }, (err) => {
         if (err && !res.headersSent) {
@@ -62,23 +81,32 @@ export function createApp({ store, config }: AppOptions): FlightBoardApp {
       });
     });
   }
-  app.use(express.static(DEMO_DIR));
+  app.use(securityHeaders(), express.static(DEMO_DIR));
 
-  return { app, hub };
+  app.use(notFound);
+  app.use(
+    errorHandler(logger, (error, req) => {
+      if (WRITE_METHODS.has(req.method)) metrics.writeErrors.inc({ code: error.code });
+    }),
+  );
+  return { app, hub, metrics };
 }
 
-function openStream(req: Request, res: Response, hub: EventHub, config: ServerConfig): void {
-  applyCors(req, res, config.corsOrigins);
-  if (hub.isClosed) {
-    res.status(204).end();
-    return;
-  }
-  const headers: Record<string, string> = { ...STREAM_HEADERS };
-  if (req.httpVersionMajor === 1) headers.Connection = 'keep-alive';
-  res.writeHead(200, headers);
-  res.flushHeaders();
-  req.socket.setNoDelay(true);
-  const { ready, disconnect } = hub.connect(res, lastEventIdOf(req));
-  res.on('close', disconnect);
-  ready.catch(() => res.destroy());
+/** One log line per request once answered; streams and scrapes only at debug level. */
+function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    res.on('close', () => {
+      const quiet = req.path === '/events' || req.path === '/metrics' || req.path === '/health';
+      const entry = {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      };
+      if (quiet) logger.debug(entry, 'request');
+      else logger.info(entry, 'request');
+    });
+    next();
+  };
 }

@@ -1,5 +1,9 @@
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_RETRY_MS } from '../src/protocol.ts';
 
+/** pino's level names, quietest last. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Everything the server can be told at start, by environment variable or CLI flag. */
 export interface ServerConfig {
   port: number;
@@ -19,6 +23,7 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Unsent bytes a stream may hold before its client is dropped. */
   maxBufferedBytes: number;
+  logLevel: LogLevel;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -35,67 +40,171 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxClients: undefined,
   redisUrl: undefined,
   maxBufferedBytes: 1024 * 1024,
+  logLevel: 'info',
 };
 
+/** A configuration value the server refuses to start with; the message names the value and the rule. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function integer(name: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      `${name}=${JSON.stringify(raw)} is not valid: expected an integer from ${min} to ${max}`,
-    );
-  }
-  return value;
+type Parse<T> = (name: string, raw: string) => T;
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parse<number> {
+  return (name, raw) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ConfigError(
+        `${name}=${JSON.stringify(raw)} is not valid: expected an integer from ${min} to ${max}`,
+      );
+    }
+    return value;
+  };
 }
 
-function positiveNumber(name: string, raw: string): number {
+const positiveNumber: Parse<number> = (name, raw) => {
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
     throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected a number above 0`);
   }
   return value;
-}
+};
 
-function flag(name: string, raw: string): boolean {
+const flag: Parse<boolean> = (name, raw) => {
   if (raw === '1' || raw === 'true') return true;
   if (raw === '0' || raw === 'false') return false;
   throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected 1 or 0`);
+};
+
+const text: Parse<string> = (_name, raw) => raw;
+
+const logLevel: Parse<LogLevel> = (name, raw) => {
+  const level = LOG_LEVELS.find((l) => l === raw);
+  if (!level) {
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is not valid: expected one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  return level;
+};
+
+/**
+ * `*`, or a comma-separated list of origins exactly as browsers send them
+ * (`scheme://host[:port]`, no path, no trailing slash): anything else could never match.
+ */
+const corsOrigins: Parse<string[]> = (name, raw) => {
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (origins.includes('*')) {
+    if (origins.length > 1) {
+      throw new ConfigError(
+        `${name}=${JSON.stringify(raw)} is not valid: "*" allows every origin and cannot be combined with a list`,
+      );
+    }
+    return origins;
+  }
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new ConfigError(
+        `${name}=${JSON.stringify(raw)} is not valid: ${JSON.stringify(origin)} is not an origin; ` +
+          'write it as browsers send it, scheme://host[:port] with no path or trailing slash (e.g. https://example.com)',
+      );
+    }
+  }
+  return origins;
+};
+
+/** One setting: its environment variable, the matching CLI flag, and how to read it. */
+export interface ConfigOption {
+  key: keyof ServerConfig;
+  env: string;
+  flag: string;
+  description: string;
+  parse: Parse<ServerConfig[keyof ServerConfig]>;
 }
+
+function option<K extends keyof ServerConfig>(
+  key: K,
+  env: string,
+  description: string,
+  parse: Parse<ServerConfig[K]>,
+): ConfigOption {
+  return { key, env, flag: `--${env.toLowerCase().replaceAll('_', '-')}`, description, parse };
+}
+
+/** Every setting, in the order `--help` and docs/server.md list them. */
+export const CONFIG_OPTIONS: readonly ConfigOption[] = [
+  option('port', 'PORT', 'TCP port to listen on; 0 picks a free one (default 5000)', integer(0, 65535)),
+  option('host', 'HOST', 'interface to listen on (default localhost)', text),
+  option(
+    'corsOrigins',
+    'CORS_ORIGINS',
+    'comma-separated origins allowed to read the stream cross-origin, or * (default: same origin only)',
+    corsOrigins,
+  ),
+  option(
+    'token',
+    'FLIGHT_BOARD_TOKEN',
+    'bearer token that enables writes (default: unset, writes refused); prefer the env var, flags show in ps',
+    text,
+  ),
+  option(
+    'simulate',
+    'SIMULATE',
+    '1: run the timetable simulator, 0: start with an empty board (default 0)',
+    flag,
+  ),
+  option(
+    'simulateSeed',
+    'SIMULATE_SEED',
+    'seed of the simulator: same seed, same timetable (default 1)',
+    integer(0, 2 ** 32 - 1),
+  ),
+  option(
+    'simulateSpeed',
+    'SIMULATE_SPEED',
+    'simulator pace; 10 is ten times faster (default 1)',
+    positiveNumber,
+  ),
+  option('historySize', 'HISTORY_SIZE', 'events kept for replay (default 1000)', integer(1, 10_000_000)),
+  option(
+    'heartbeatMs',
+    'HEARTBEAT_MS',
+    'silence before a ": keep-alive" comment, in ms (default 15000)',
+    integer(10),
+  ),
+  option('retryMs', 'RETRY_MS', 'reconnection delay announced with retry:, in ms (default 3000)', integer(0)),
+  option(
+    'maxClients',
+    'MAX_CLIENTS',
+    'open streams allowed at once; more get 503 (default: no limit)',
+    integer(1),
+  ),
+  option('redisUrl', 'REDIS_URL', 'Redis URL for the Redis Streams store (default: unset, in memory)', text),
+  option(
+    'maxBufferedBytes',
+    'MAX_BUFFERED_BYTES',
+    'unsent bytes a slow client may hold before it is dropped (default 1048576)',
+    integer(1024),
+  ),
+  option('logLevel', 'LOG_LEVEL', `log level: ${LOG_LEVELS.join(', ')} (default info)`, logLevel),
+];
 
 /** Reads the server's configuration from environment variables, refusing bad values with a clear message. */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): ServerConfig {
   const config: ServerConfig = { ...DEFAULT_CONFIG };
-  const read = (name: string) => {
-    const value = env[name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const set = <K extends keyof ServerConfig>(
-    key: K,
-    name: string,
-    parse: (name: string, raw: string) => ServerConfig[K],
-  ) => {
-    const raw = read(name);
-    if (raw !== undefined) config[key] = parse(name, raw);
-  };
-  set('port', 'PORT', (n, r) => integer(n, r, 0, 65535));
-  set('host', 'HOST', (_, r) => r);
-  set('corsOrigins', 'CORS_ORIGINS', (_, r) =>
-    r
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
-  );
-  set('token', 'FLIGHT_BOARD_TOKEN', (_, r) => r);
-  set('simulate', 'SIMULATE', flag);
-  set('simulateSeed', 'SIMULATE_SEED', (n, r) => integer(n, r, 0, 2 ** 32 - 1));
-  set('simulateSpeed', 'SIMULATE_SPEED', positiveNumber);
-  set('historySize', 'HISTORY_SIZE', (n, r) => integer(n, r, 1, 10_000_000));
-  set('heartbeatMs', 'HEARTBEAT_MS', (n, r) => integer(n, r, 10));
-  set('retryMs', 'RETRY_MS', (n, r) => integer(n, r, 0));
-  set('maxClients', 'MAX_CLIENTS', (n, r) => integer(n, r, 1));
-  set('redisUrl', 'REDIS_URL', (_, r) => r);
+  const values = config as unknown as Record<string, unknown>; // keys come from CONFIG_OPTIONS, typed per option
+  for (const { key, env: name, parse } of CONFIG_OPTIONS) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') values[key] = parse(name, raw);
+  }
   return config;
 }

@@ -1,7 +1,21 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 /** Request headers a cross-origin EventSource or fetch-based client may send on `/events`. */
-export const ALLOWED_REQUEST_HEADERS = 'Last-Event-ID, Cache-Control, Authorization';
+export const STREAM_REQUEST_HEADERS = 'Last-Event-ID, Cache-Control, Authorization';
+
+/** What a preflight may allow on one route. */
+export interface PreflightPolicy {
+  methods: string;
+  headers: string;
+}
+
+/** `/events`: DESIGN.md's preflight (GET with the headers a resuming client sends). */
+export const STREAM_PREFLIGHT: PreflightPolicy = { methods: 'GET', headers: STREAM_REQUEST_HEADERS };
+/** The REST routes: reads and token-authenticated JSON writes. */
+export const REST_PREFLIGHT: PreflightPolicy = {
+  methods: 'GET, POST, PATCH, DELETE',
+  headers: 'Authorization, Content-Type',
+};
 
 /**
  * Sets the CORS headers of DESIGN.md for `origins`: `*` allows anyone without credentials;
@@ -23,13 +37,30 @@ export function applyCors(req: Request, res: Response, origins: readonly string[
   res.setHeader('Access-Control-Allow-Credentials', 'true');
 }
 
-/** Answers a CORS preflight for `/events` (only when the Origin is allowed). */
-export function answerPreflight(req: Request, res: Response, origins: readonly string[]): void {
+/** Answers a CORS preflight with `policy` (the allow headers only when the Origin is allowed). */
+export function answerPreflight(
+  req: Request,
+  res: Response,
+  origins: readonly string[],
+  policy: PreflightPolicy = STREAM_PREFLIGHT,
+): void {
   applyCors(req, res, origins);
   if (res.getHeader('Access-Control-Allow-Origin') !== undefined) {
-    res.setHeader('Access-Control-Allow-Methods', 'GET');
-    res.setHeader('Access-Control-Allow-Headers', ALLOWED_REQUEST_HEADERS);
+    res.setHeader('Access-Control-Allow-Methods', policy.methods);
+    res.setHeader('Access-Control-Allow-Headers', policy.headers);
     res.setHeader('Access-Control-Max-Age', '600');
   }
   res.status(204).end();
+}
+
+/** Middleware: CORS headers on every answer of a route, errors included, and its preflight. */
+export function cors(origins: readonly string[], policy: PreflightPolicy): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'OPTIONS') {
+      answerPreflight(req, res, origins, policy);
+      return;
+    }
+    applyCors(req, res, origins);
+    next();
+  };
 }

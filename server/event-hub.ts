@@ -18,6 +18,8 @@ export interface EventHubOptions {
   maxBufferedBytes: number;
   /** Injectable clock, for tests. */
   now?: () => number;
+  /** Called when a slow client is dropped, with the bytes it left unsent (for logs). */
+  onEvict?: (unsentBytes: number) => void;
 }
 
 /** The writable end of one SSE response: Node's ServerResponse satisfies it. */
@@ -54,7 +56,7 @@ export class EventHub {
     readonly store: FlightStore,
     options: EventHubOptions,
   ) {
-    this.#options = { now: Date.now, ...options };
+    this.#options = { now: Date.now, onEvict: () => undefined, ...options };
     this.#unsubscribe = store.subscribe((event) => this.#broadcast(event));
   }
 
@@ -81,6 +83,11 @@ export class EventHub {
       }
     });
     return { ready, disconnect: () => this.#forget(client) };
+  }
+
+  /** True while at least one client is connected: the shared heartbeat timer runs only then. */
+  get heartbeatActive(): boolean {
+    return this.#heartbeat !== undefined;
   }
 
   /** True between `closeAll()` and `reopen()`: new streams are refused (`204`). */
@@ -154,6 +161,7 @@ export class EventHub {
     if (client.sink.writableLength > this.#options.maxBufferedBytes) {
       this.stats.evictions++;
       this.#forget(client);
+      this.#options.onEvict(client.sink.writableLength);
       client.sink.destroy();
     }
   }

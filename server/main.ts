@@ -1,35 +1,54 @@
-import type { AddressInfo } from 'node:net';
-import { createApp } from './app.ts';
-import { ConfigError, configFromEnv } from './config.ts';
-import { Simulator } from './simulator.ts';
-import { createStore } from './store/create-store.ts';
+import type { Logger } from 'pino';
+import { helpText, parseCommandLine } from './cli.ts';
+import { ConfigError } from './config.ts';
+import { createLogger } from './logger.ts';
+import { SHUTDOWN_GRACE_MS, startServer } from './start.ts';
 
-/** Starts the reference server: reads the configuration, builds the app, listens. */
+/** Exit code for a configuration the server refuses (the message says which value and why). */
+const EXIT_USAGE = 2;
+
+/** The server process: reads flags and environment, listens, and shuts down on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  const config = configFromEnv(process.env);
-  const store = await createStore(config);
-  const { app, hub } = createApp({ store, config });
-  if (config.simulate) {
-    await new Simulator(store, { seed: config.simulateSeed, speed: config.simulateSpeed }).start();
+  const request = parseCommandLine(process.argv.slice(2), process.env);
+  if (request.help) {
+    process.stdout.write(helpText());
+    return;
   }
-  const server = app.listen(config.port, config.host, () => {
-    const { port } = server.address() as AddressInfo;
-    console.log(`flight-board listening on http://${config.host}:${port}/`);
-  });
-  const shutdown = () => {
-    hub.dispose();
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5000).unref();
+  const { config } = request;
+  const logger = createLogger(config.logLevel);
+  const running = await startServer(config, logger);
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down: ending streams so clients reconnect elsewhere');
+    // Last resort: whatever hangs, the process is gone within 5 s of the signal.
+    setTimeout(
+      () => exitWith(logger, 1, 'shutdown took too long; exiting anyway'),
+      SHUTDOWN_GRACE_MS + 900,
+    ).unref();
+    running.shutdown().then(
+      () => exitWith(logger, 0, 'stopped'),
+      (error: unknown) => exitWith(logger, 1, `shutdown failed: ${String(error)}`),
+    );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+function exitWith(logger: Logger, code: number, message: string): void {
+  if (code === 0) logger.info(message);
+  else logger.error(message);
+  logger.flush();
+  process.exit(code);
 }
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
-    console.error(`flight-board: ${error.message}`);
-    process.exit(2);
+    process.stderr.write(`flight-board-server: ${error.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    process.stderr.write(`flight-board-server: cannot listen: ${String(error)}; choose another --port\n`);
+    process.exit(EXIT_USAGE);
   }
   throw error;
 });

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { createApp } from '../../server/app.ts';
 import { DEFAULT_CONFIG, type ServerConfig } from '../../server/config.ts';
 import type { EventHub } from '../../server/event-hub.ts';
+import type { Metrics } from '../../server/metrics.ts';
 import type { FlightStore } from '../../server/store/flight-store.ts';
 import { MemoryStore } from '../../server/store/memory-store.ts';
 
@@ -12,17 +14,33 @@ export interface TestServer {
   port: number;
   store: FlightStore;
   hub: EventHub;
+  metrics: Metrics;
   config: ServerConfig;
+  server: Server;
   close(): Promise<void>;
+}
+
+/** Options of the test server beyond its configuration. */
+export interface TestServerOptions {
+  store?: FlightStore;
+  /** Defaults to a silent logger: tests stay quiet. */
+  logger?: Logger;
 }
 
 /** Starts the real reference app on 127.0.0.1 and an ephemeral port. */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  store: FlightStore = new MemoryStore(overrides.historySize ?? DEFAULT_CONFIG.historySize),
+  storeOrOptions: FlightStore | TestServerOptions = {},
 ): Promise<TestServer> {
+  const options: TestServerOptions =
+    'subscribe' in storeOrOptions ? { store: storeOrOptions } : storeOrOptions;
+  const store = options.store ?? new MemoryStore(overrides.historySize ?? DEFAULT_CONFIG.historySize);
   const config: ServerConfig = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...overrides };
-  const { app, hub } = createApp({ store, config });
+  const { app, hub, metrics } = createApp({
+    store,
+    config,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -32,7 +50,9 @@ export async function startTestServer(
     port,
     store,
     hub,
+    metrics,
     config,
+    server,
     async close() {
       hub.dispose();
       server.closeAllConnections();

@@ -1,0 +1,68 @@
+import express, { type Request, type Router } from 'express';
+import { requireBearerToken } from './auth.ts';
+import type { EventHub } from './event-hub.ts';
+import { parseFlightChanges, parseNewFlight } from './flight-schema.ts';
+import { HttpError } from './http-error.ts';
+import { jsonBody } from './json-body.ts';
+import type { FlightStore } from './store/flight-store.ts';
+
+export interface RestRouteOptions {
+  store: FlightStore;
+  hub: EventHub;
+  token: string | undefined;
+}
+
+/**
+ * The REST API of DESIGN.md. Every write is authenticated, then validated, and only then
+ * reaches the store, so a refused write changes nothing and emits nothing.
+ */
+export function restRoutes({ store, hub, token }: RestRouteOptions): Router {
+  const router = express.Router();
+  const auth = requireBearerToken(token);
+
+  router.get('/flights', async (_req, res) => {
+    res.json(await store.state());
+  });
+
+  router.post('/flights', auth, ...jsonBody, async (req, res) => {
+    const flight = parseNewFlight(req.body);
+    await store.add(flight);
+    res.status(201).location(`/flights/${flight.flight}`).json(flight);
+  });
+
+  router.patch('/flights/:flight', auth, ...jsonBody, async (req, res) => {
+    const key = flightParam(req);
+    const update = parseFlightChanges(key, req.body);
+    await store.update(update);
+    const { flights } = await store.state();
+    res.json(flights.find((f) => f.flight === key) ?? update);
+  });
+
+  router.delete('/flights/:flight', auth, async (req, res) => {
+    await store.remove(flightParam(req));
+    res.status(204).end();
+  });
+
+  router.post('/close', auth, async (_req, res) => {
+    await hub.closeAll();
+    res.status(204).end();
+  });
+
+  router.post('/open', auth, (_req, res) => {
+    hub.reopen();
+    res.status(204).end();
+  });
+
+  // A GET on a write-only route is a mistake worth naming rather than a bare 404.
+  router.all(['/close', '/open'], (req, _res, next) => {
+    next(new HttpError(405, 'method-not-allowed', `${req.path} only takes POST`, { Allow: 'POST' }));
+  });
+
+  return router;
+}
+
+/** The `:flight` path parameter (always one string on these routes). */
+function flightParam(req: Request): string {
+  const value = req.params.flight;
+  return typeof value === 'string' ? value : '';
+}
