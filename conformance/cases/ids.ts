@@ -1,0 +1,177 @@
+import type { StreamRecorder } from '../client.ts';
+import { mainCapture, ownId, show, showEvent, unreadable } from '../observations.ts';
+import type { SseEvent } from '../reader.ts';
+import type { Session } from '../session.ts';
+import { type Check, fail, type Outcome, pass, skip } from '../types.ts';
+import { SPEC } from './spec.ts';
+
+/** CORS-unsafe request-header bytes (Fetch), plus anything outside printable ASCII. */
+const HEADER_UNSAFE = /[^\x20-\x7e]|["():<>?@[\\\]{}]/;
+const MAX_SAFE_ID_BYTES = 128;
+
+async function onEvents(
+  session: Session,
+  judge: (main: StreamRecorder, events: SseEvent[]) => Outcome,
+): Promise<Outcome> {
+  const main = await mainCapture(session);
+  const reason = unreadable(main);
+  if (reason) return skip(reason);
+  if (main.reader.events.length === 0) return skip(`no event was dispatched in ${session.timeout} ms`);
+  return judge(main, main.reader.events);
+}
+
+/**
+ * The ids whose order and uniqueness matter. A server may repeat the newest id on a closing
+ * event it sends just before ending the stream (the flight-board `closedConnection` carries the
+ * head id), so that final repeat is left out.
+ */
+function historyIds(main: StreamRecorder, events: readonly SseEvent[]): { id: string; event: SseEvent }[] {
+  const ids = events.flatMap((event) => {
+    const id = ownId(event);
+    return id === undefined ? [] : [{ id, event }];
+  });
+  const last = ids.at(-1);
+  const before = ids.at(-2);
+  if (main.ended && !main.closedByUs && last && before && last.id === before.id) ids.pop();
+  return ids;
+}
+
+/** Ids: what a browser remembers and sends back as Last-Event-ID. */
+export const idChecks: Check<Session>[] = [
+  {
+    id: 'ids.present',
+    category: 'ids',
+    level: 'SHOULD',
+    title: 'Every event carries an id (needed to resume after a reconnect)',
+    spec: SPEC.lastEventId,
+    requirement:
+      'A reconnecting browser sends the last event ID it saw; an event without an id inherits the previous one, so it cannot be resumed from.',
+    run: (session) =>
+      onEvents(session, (_main, events) => {
+        const missing = events.filter((e) => e.idField === undefined);
+        if (missing.length === 0) return pass(`${events.length} events, each with an id`);
+        return fail(
+          `an id on each of ${events.length} events`,
+          `${missing.length} without one, e.g. ${showEvent(missing[0])}`,
+        );
+      }),
+  },
+  {
+    id: 'ids.unique',
+    category: 'ids',
+    level: 'SHOULD',
+    title: 'Event ids are unique within the stream',
+    spec: SPEC.lastEventId,
+    requirement:
+      'A Last-Event-ID must name one point of the stream; a repeated id makes the resume point ambiguous.',
+    run: (session) =>
+      onEvents(session, (main, events) => {
+        const ids = historyIds(main, events);
+        if (ids.length === 0) return skip('no event carries an id');
+        const seen = new Map<string, SseEvent>();
+        for (const { id, event } of ids) {
+          const earlier = seen.get(id);
+          if (earlier)
+            return fail(
+              'each id once',
+              `id ${show(id)} on event #${earlier.index + 1} and again on #${event.index + 1}:\n${showEvent(earlier)}\n${showEvent(event)}`,
+            );
+          seen.set(id, event);
+        }
+        return pass(
+          `${ids.length} distinct ids: ${ids
+            .slice(0, 8)
+            .map((i) => i.id)
+            .join(', ')}${ids.length > 8 ? ', …' : ''}`,
+        );
+      }),
+  },
+  {
+    id: 'ids.increasing',
+    category: 'ids',
+    level: 'SHOULD',
+    title: 'Numeric ids strictly increase',
+    spec: SPEC.lastEventId,
+    requirement:
+      'A server resumes "after" the id it is given; numeric ids that go backwards break every comparison.',
+    run: (session) =>
+      onEvents(session, (main, events) => {
+        const ids = historyIds(main, events);
+        if (ids.length < 2) return skip('fewer than two events carry an id');
+        if (!ids.every(({ id }) => /^\d{1,400}$/.test(id)))
+          return skip('ids are not decimal numbers (opaque ids need only be unique)');
+        for (let i = 1; i < ids.length; i++) {
+          const a = ids[i - 1] as { id: string };
+          const b = ids[i] as { id: string; event: SseEvent };
+          if (BigInt(b.id) <= BigInt(a.id))
+            return fail(`an id above ${a.id}`, `id ${b.id} after ${a.id} (event #${b.event.index + 1})`);
+        }
+        return pass(
+          `ids increase: ${ids
+            .slice(0, 8)
+            .map((i) => i.id)
+            .join(' < ')}${ids.length > 8 ? ' < …' : ''}`,
+        );
+      }),
+  },
+  {
+    id: 'ids.no-null',
+    category: 'ids',
+    level: 'MUST',
+    title: 'No id contains U+0000 NULL',
+    spec: SPEC.interpreting,
+    requirement:
+      'If the id field value contains U+0000 NULL, the field is ignored: the browser keeps a stale id.',
+    async run(session) {
+      const main = await mainCapture(session);
+      const reason = unreadable(main);
+      if (reason) return skip(reason);
+      const lines = [...main.reader.lines, ...main.reader.tail.lines].filter(
+        (l) => l.kind === 'field' && l.name === 'id',
+      );
+      if (lines.length === 0) return skip('no id field seen');
+      const bad = lines.filter((l) => l.value.includes('\0'));
+      if (bad.length === 0) return pass(`${lines.length} id fields, none with NULL`);
+      return fail(
+        'ids without NULL',
+        `${bad.length} id(s) with NULL, e.g. byte ${bad[0]?.offset}: ${show(bad[0]?.text ?? '')}`,
+      );
+    },
+  },
+  {
+    id: 'ids.not-empty',
+    category: 'ids',
+    level: 'SHOULD',
+    title: 'No empty id field (it resets the last event ID)',
+    spec: SPEC.interpreting,
+    requirement:
+      'An `id` field with no value sets the last event ID to the empty string: the next reconnect sends none.',
+    async run(session) {
+      const main = await mainCapture(session);
+      const reason = unreadable(main);
+      if (reason) return skip(reason);
+      const lines = main.reader.lines.filter((l) => l.kind === 'field' && l.name === 'id');
+      if (lines.length === 0) return skip('no id field seen');
+      const empty = lines.filter((l) => l.value === '');
+      if (empty.length === 0) return pass(`${lines.length} id fields, none empty`);
+      return fail('non-empty ids', `${empty.length} empty id field(s), first at byte ${empty[0]?.offset}`);
+    },
+  },
+  {
+    id: 'ids.header-safe',
+    category: 'ids',
+    level: 'SHOULD',
+    title: `Ids are safe to send back in a header (printable ASCII, ≤ ${MAX_SAFE_ID_BYTES} bytes, no CORS-unsafe byte)`,
+    spec: SPEC.lastEventId,
+    requirement:
+      'The id travels back as the Last-Event-ID request header; unsafe or long values need a CORS preflight and some stacks reject them.',
+    run: (session) =>
+      onEvents(session, (_main, events) => {
+        const ids = events.map((e) => e.idField).filter((id): id is string => id !== undefined && id !== '');
+        if (ids.length === 0) return skip('no event carries an id');
+        const bad = ids.find((id) => HEADER_UNSAFE.test(id) || Buffer.byteLength(id) > MAX_SAFE_ID_BYTES);
+        if (bad === undefined) return pass(`${ids.length} ids, all header-safe`);
+        return fail('printable ASCII without "():<>?@[\\]{}", at most 128 bytes', `id ${show(bad)}`);
+      }),
+  },
+];

@@ -1,0 +1,163 @@
+import type { StreamRecorder } from '../client.ts';
+import { identified, mainCapture, mediaType, sameEvent, show, showEvent } from '../observations.ts';
+import type { SseEvent } from '../reader.ts';
+import type { Session } from '../session.ts';
+import { type Check, fail, pass, skip } from '../types.ts';
+import { SPEC } from './spec.ts';
+
+/** Last-Event-ID values a careless server chokes on. */
+export const GARBAGE_IDS = ['abc', '-1', '1e999', '9'.repeat(500), 'NaN', '__proto__'];
+/** How long a garbage-id stream must stay open to count as working (ms). */
+const STAYS_OPEN_MS = 500;
+const BURST_SIZE = 30;
+
+function works(stream: StreamRecorder): boolean {
+  return (
+    stream.status === 200 &&
+    mediaType(stream.headers['content-type']) === 'text/event-stream' &&
+    (!stream.ended || stream.closedByUs)
+  );
+}
+
+function garbageObservation(session: Session): Promise<{ value: string; stream: StreamRecorder }[]> {
+  return session.memo('garbage', () =>
+    Promise.all(
+      GARBAGE_IDS.map(async (value) => {
+        const stream = session.open({ headers: { 'Last-Event-ID': value } });
+        await stream.waitForHeaders(session.timeout);
+        await stream.waitFor((s) => s.ended, STAYS_OPEN_MS);
+        stream.close();
+        return { value, stream };
+      }),
+    ),
+  );
+}
+
+function burstObservation(session: Session): Promise<number> {
+  return session.memo('burst', async () => {
+    const streams = Array.from({ length: BURST_SIZE }, () => session.open());
+    await Promise.all(
+      streams.map(async (stream, i) => {
+        if (i % 3 === 0) return stream.close(); // abort right after the request
+        await stream.waitForHeaders(Math.min(session.timeout, 2000));
+        if (i % 3 === 2) await stream.waitFor((s) => s.reader.bytes > 0, 200); // abort mid-stream
+        stream.close();
+      }),
+    );
+    return streams.length;
+  });
+}
+
+/** A fresh connection after the abuse: answers 200, and events still flow if they did before. */
+async function healthy(session: Session): Promise<{ ok: boolean; seen: string }> {
+  const main = await mainCapture(session);
+  const stream = session.open();
+  const wantEvents = main.reader.events.length > 0;
+  await session.collect(
+    stream,
+    (s) => (wantEvents ? s.reader.events.length > 0 : s.headersAt >= 0),
+    session.timeout,
+  );
+  stream.close();
+  const ok = works(stream) && (!wantEvents || stream.reader.events.length > 0);
+  return { ok, seen: `fresh connection → ${stream.describe()}, ${stream.reader.events.length} event(s)` };
+}
+
+/** Robustness: hostile or heavy use leaves the stream working. */
+export const robustnessChecks: Check<Session>[] = [
+  {
+    id: 'robustness.garbage-last-event-id',
+    category: 'robustness',
+    level: 'MUST',
+    title: `Garbage Last-Event-ID values (${GARBAGE_IDS.map((v) => (v.length > 10 ? `${v.length} digits` : v)).join(', ')}) get a working stream`,
+    spec: SPEC.lastEventId,
+    requirement:
+      'Last-Event-ID is client-controlled input (push proxies send it too): a bad one must give a stream (e.g. from the start), never an error or a reset.',
+    async run(session) {
+      const results = await garbageObservation(session);
+      const rows = results.map(
+        ({ value, stream }) =>
+          `Last-Event-ID: ${show(value, 24)} → ${stream.describe()}${stream.ended && !stream.closedByUs ? ', closed by the server' : ''}`,
+      );
+      const broken = results.filter(({ stream }) => !works(stream));
+      if (broken.length === 0) return pass(rows.join('\n'));
+      return fail(`200 text/event-stream, open for ${STAYS_OPEN_MS} ms, for each value`, rows.join('\n'));
+    },
+  },
+  {
+    id: 'robustness.still-serving',
+    category: 'robustness',
+    level: 'MUST',
+    title: 'After the garbage ids and the connection burst, a new client is served',
+    spec: SPEC.processing,
+    requirement:
+      'A crash or a wedged server is a network error for every client: they all reconnect at once.',
+    async run(session) {
+      await Promise.all([garbageObservation(session), burstObservation(session)]);
+      const { ok, seen } = await healthy(session);
+      if (ok) return pass(seen);
+      return fail('200 text/event-stream, with events if the server was emitting', seen);
+    },
+  },
+  {
+    id: 'robustness.connect-burst',
+    category: 'robustness',
+    level: 'SHOULD',
+    title: `A burst of ${BURST_SIZE} quick connect/disconnects leaves the stream healthy`,
+    spec: SPEC.authoring,
+    requirement:
+      'Clients vanish at any moment (tabs closed, networks lost); the server must clean up and keep serving.',
+    async run(session) {
+      const n = await burstObservation(session);
+      const { ok, seen } = await healthy(session);
+      const detail = `${n} connections aborted (before headers, after headers, mid-stream); ${seen}`;
+      if (ok) return pass(detail);
+      return fail('a working stream after the burst', detail);
+    },
+  },
+  {
+    id: 'robustness.concurrent-clients',
+    category: 'robustness',
+    level: 'SHOULD',
+    title: 'Concurrent clients (--clients, default 50) all get the same events with the same ids',
+    spec: SPEC.lastEventId,
+    requirement:
+      'An id names a point of the one stream: a per-connection counter gives each client different ids for the same event.',
+    async run(session) {
+      const n = session.options.clients;
+      const streams = Array.from({ length: n }, () => session.open());
+      const heads = await Promise.all(streams.map((s) => s.waitForHeaders(session.timeout)));
+      const refused = streams.filter((s, i) => !heads[i] || s.status !== 200);
+      if (refused.length > 0) {
+        for (const s of streams) s.close();
+        return fail(`${n} × 200`, `${refused.length} refused, e.g. ${refused[0]?.describe()}`);
+      }
+      const t0 = Math.max(...streams.map((s) => s.startedAt + s.headersAt)) + 100;
+      const lead = streams[0] as StreamRecorder;
+      const after = (s: StreamRecorder) =>
+        identified(s.reader.events).filter((e) => s.startedAt + e.at >= t0);
+      await session.collect(lead, (s) => after(s).length >= 2, session.timeout);
+      const probe = after(lead).slice(0, 2);
+      if (probe.length < 2) {
+        for (const s of streams) s.close();
+        const main = await mainCapture(session);
+        if (identified(main.reader.events).length === 0) return skip('the stream carries no events with ids');
+        return skip(`fewer than two events with ids arrived within ${session.timeout} ms`);
+      }
+      const has = (s: StreamRecorder, e: SseEvent) => s.reader.events.some((g) => sameEvent(g, e));
+      await Promise.all(
+        streams.map((s) => s.waitFor((x) => probe.every((e) => has(x, e)), Math.min(2000, session.timeout))),
+      );
+      for (const s of streams) s.close();
+      const missing = streams.findIndex((s) => !probe.every((e) => has(s, e)));
+      const seen = `${n} clients; broadcast ${probe.map(showEvent).join(' then ')}`;
+      if (missing === -1) return pass(seen);
+      const other = streams[missing] as StreamRecorder;
+      return fail(
+        `client #${missing + 1} to receive the same ids`,
+        `client #${missing + 1} got ${identified(other.reader.events).slice(-4).map(showEvent).join('; ') || '(nothing)'}`,
+        seen,
+      );
+    },
+  },
+];

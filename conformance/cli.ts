@@ -1,0 +1,170 @@
+import { parseArgs } from 'node:util';
+import { formatJson } from './report/json.ts';
+import { formatJunit } from './report/junit.ts';
+import { formatText } from './report/text.ts';
+import { runConformance, selectChecks } from './run.ts';
+import type { ConformanceOptions } from './session.ts';
+import { CATEGORIES, exitCodeOf, type Profile, UnreachableError, UsageError } from './types.ts';
+
+export const USAGE = `Usage: sse-conformance <url> [options]
+
+Checks a Server-Sent Events endpoint against the WHATWG HTML "Server-sent events" section and HTTP.
+
+Options:
+  --origin <origin>         an origin the server allows (repeatable); enables the CORS checks
+  --format text|json|junit  report format (default text)
+  --only <categories>       comma-separated: ${CATEGORIES.join(',')}
+  --timeout <ms>            longest single observation (default 10000)
+  --heartbeat <ms>          largest silence allowed between bytes (default 30000; needs --timeout ≥ it + 1000)
+  --profile generic|flight-board   flight-board adds the flight-board protocol checks
+  --strict                  a failed SHOULD fails the run too
+  --header 'Name: value'    add a header to every request to the stream (repeatable)
+  --trigger-url <url>       POSTed to whenever an event is needed (for servers that emit only when poked)
+  --trigger-header 'Name: value'   header of the trigger and close requests, e.g. Authorization (repeatable)
+  --trigger-cmd <command>   shell command run whenever an event is needed
+  --close-url <url>         POSTed to last to end the stream; then GET <url> must answer 204 (flight-board)
+  --clients <n>             concurrent clients of robustness.concurrent-clients (default 50)
+  --list                    list the checks and exit
+  -h, --help                this help
+
+Exit code: 0 no MUST failed, 1 a MUST failed (with --strict, a SHOULD too), 2 usage error or target unreachable.`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal: colours and a live progress line. */
+  isTTY: boolean;
+}
+
+function headerPairs(values: readonly string[], flag: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values) {
+    const colon = value.indexOf(':');
+    if (colon <= 0) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected 'Name: value'`);
+    headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function integer(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0)
+    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** Parses argv into options; throws UsageError with the reason. */
+export function parseCli(argv: readonly string[]): {
+  options: ConformanceOptions;
+  format: 'text' | 'json' | 'junit';
+  list: boolean;
+  help: boolean;
+} {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { options: { url: '' }, format: 'text', list: false, help: true };
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'junit') {
+    throw new UsageError(`--format must be text, json or junit, got ${JSON.stringify(format)}`);
+  }
+  const list = values.list ?? false;
+  if (positionals.length !== 1 && !list) {
+    throw new UsageError(
+      positionals.length === 0 ? 'missing <url>' : `expected one <url>, got ${positionals.join(' ')}`,
+    );
+  }
+  const options: ConformanceOptions = {
+    url: positionals[0] ?? '',
+    origins: values.origin ?? [],
+    only: values.only?.split(',') ?? [],
+    timeoutMs: integer('--timeout', values.timeout),
+    heartbeatMs: integer('--heartbeat', values.heartbeat),
+    clients: integer('--clients', values.clients),
+    profile: (values.profile ?? 'generic') as Profile,
+    strict: values.strict ?? false,
+    headers: headerPairs(values.header ?? [], '--header'),
+    triggerUrl: values['trigger-url'],
+    triggerHeaders: headerPairs(values['trigger-header'] ?? [], '--trigger-header'),
+    triggerCmd: values['trigger-cmd'],
+    closeUrl: values['close-url'],
+  };
+  return { options, format, list, help: false };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      origin: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      only: { type: 'string' },
+      timeout: { type: 'string' },
+      heartbeat: { type: 'string' },
+      clients: { type: 'string' },
+      profile: { type: 'string' },
+      strict: { type: 'boolean' },
+      header: { type: 'string', multiple: true },
+      'trigger-url': { type: 'string' },
+      'trigger-header': { type: 'string', multiple: true },
+      'trigger-cmd': { type: 'string' },
+      'close-url': { type: 'string' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** Runs the CLI and returns its exit code (0, 1 or 2). */
+export async function main(argv: readonly string[], io: CliIo): Promise<0 | 1 | 2> {
+  try {
+    const { options, format, list, help } = parseCli(argv);
+    if (help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (list) {
+      for (const c of selectChecks({ only: options.only, profile: options.profile })) {
+        io.stdout(`${c.id}\t${c.level}\t${c.title}\t${c.spec}\n`);
+      }
+      return 0;
+    }
+    const progress = io.isTTY && format === 'text';
+    const report = await runConformance(options, {
+      onResult: progress
+        ? (result, done, total) =>
+            io.stderr(`\r\u001b[2K[${done}/${total}] ${result.status.padEnd(4)} ${result.id}`)
+        : undefined,
+    });
+    if (progress) io.stderr('\r\u001b[2K');
+    if (format === 'json') io.stdout(formatJson(report));
+    else if (format === 'junit') io.stdout(formatJunit(report));
+    else io.stdout(formatText(report, { color: io.isTTY }));
+    return exitCodeOf(report);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`sse-conformance: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof UnreachableError) {
+      io.stderr(`sse-conformance: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/conformance/cli.ts')) {
+  const code = await main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: Boolean(process.stderr.isTTY && process.stdout.isTTY),
+  });
+  process.exitCode = code;
+}

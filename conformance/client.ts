@@ -1,0 +1,330 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { SseReader } from './reader.ts';
+
+/**
+ * The kit's own HTTP/1.1 client over a raw socket. It records exactly what the server sent:
+ * status line, headers in order, each body read with its arrival time, and feeds the body to a
+ * strict SSE reader. Nothing between the kit and the server rewrites bytes; the only
+ * transformation is the one a browser applies (de-chunking and `Content-Encoding`), and both
+ * are recorded.
+ */
+
+export interface StreamRequest {
+  url: string;
+  /** Default `GET`. */
+  method?: string;
+  /** Added to (and overriding) the browser-like defaults; `null` removes a default. */
+  headers?: Record<string, string | null>;
+  /** Follow 301/302/303/307/308 like a browser (at most 5 hops). Default true. */
+  followRedirects?: boolean;
+}
+
+/** The request headers a browser's EventSource sends (WHATWG HTML + Fetch). */
+export const BROWSER_HEADERS: Readonly<Record<string, string>> = {
+  Accept: 'text/event-stream',
+  'Cache-Control': 'no-cache',
+  Pragma: 'no-cache',
+  'Accept-Encoding': 'gzip, deflate, br',
+  'User-Agent': 'sse-conformance',
+};
+
+export interface Hop {
+  url: string;
+  status: number;
+  location: string | undefined;
+}
+
+export interface BodyRead {
+  /** ms since the request was sent. */
+  at: number;
+  bytes: number;
+}
+
+const MAX_REDIRECTS = 5;
+const MAX_HEAD_BYTES = 64 * 1024;
+
+export class StreamRecorder {
+  readonly request: StreamRequest;
+  readonly requestHeaders: Record<string, string>;
+  url: string;
+  readonly hops: Hop[] = [];
+  status = 0;
+  statusLine = '';
+  /** Lower-cased names; repeated headers joined with `, `. */
+  headers: Record<string, string> = {};
+  rawHeaders: [string, string][] = [];
+  /** ms since the request when the header block was complete. */
+  headersAt = -1;
+  /** ms since the request when the first body byte arrived. */
+  firstByteAt = -1;
+  readonly reads: BodyRead[] = [];
+  reader = new SseReader();
+  ended = false;
+  endedAt = -1;
+  /** Set when the connection failed before or during the response. */
+  error: Error | undefined;
+  /** True when the client closed the connection (not the server). */
+  closedByUs = false;
+  readonly startedAt = performance.now();
+
+  #socket: Socket | undefined;
+  #head = Buffer.alloc(0);
+  #inBody = false;
+  #mode: 'chunked' | 'length' | 'close' | 'none' = 'close';
+  #remaining = 0;
+  #chunkBuf = Buffer.alloc(0);
+  #sink: ((bytes: Buffer) => void) | undefined;
+  #inflater: NodeJS.ReadWriteStream | undefined;
+  #waiters = new Set<() => void>();
+
+  constructor(request: StreamRequest) {
+    this.request = request;
+    this.url = request.url;
+    this.requestHeaders = {};
+    for (const [name, value] of Object.entries({ ...BROWSER_HEADERS, ...request.headers })) {
+      if (value !== null && value !== undefined) this.requestHeaders[name] = value;
+    }
+    this.#open(new URL(request.url), request.method ?? 'GET');
+  }
+
+  /** ms since the request was sent. */
+  now(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  /** Resolves true once `predicate` holds, false when `timeoutMs` passes or the stream ends first. */
+  async waitFor(predicate: (r: StreamRecorder) => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (!predicate(this)) {
+      const left = deadline - performance.now();
+      if (left <= 0 || this.ended) return predicate(this);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.#waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.#waiters.add(wake);
+      });
+    }
+    return true;
+  }
+
+  /** Resolves true once the response head arrived. */
+  waitForHeaders(timeoutMs: number): Promise<boolean> {
+    return this.waitFor((r) => r.headersAt >= 0, timeoutMs);
+  }
+
+  /** Resolves true once `count` events were dispatched. */
+  waitForEvents(count: number, timeoutMs: number): Promise<boolean> {
+    return this.waitFor((r) => r.reader.events.length >= count, timeoutMs);
+  }
+
+  /** Closes the connection from our side. */
+  close(): void {
+    if (!this.ended) this.closedByUs = true;
+    this.#socket?.destroy();
+    this.#finish();
+  }
+
+  /** A one-line description of the response, for evidence. */
+  describe(): string {
+    if (this.error && this.headersAt < 0) return `no response (${this.error.message})`;
+    if (this.headersAt < 0) return 'no response headers yet';
+    return `${this.statusLine} (${Math.round(this.headersAt)} ms)`;
+  }
+
+  #open(url: URL, method: string): void {
+    const secure = url.protocol === 'https:';
+    const port = Number(url.port || (secure ? 443 : 80));
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const socket = secure
+      ? tlsConnect({ host, port, servername: host, ALPNProtocols: ['http/1.1'] })
+      : netConnect({ host, port });
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    const headers = { Host: url.host, ...this.requestHeaders };
+    const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
+    for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk, method));
+    socket.on('error', (error) => {
+      if (this.#socket === socket) this.error = error;
+    });
+    socket.on('close', () => {
+      if (this.#socket === socket) this.#finish();
+    });
+  }
+
+  #onData(socket: Socket, chunk: Buffer, method: string): void {
+    if (this.#socket !== socket) return;
+    if (!this.#inBody) {
+      this.#head = Buffer.concat([this.#head, chunk]);
+      const end = this.#head.indexOf('\r\n\r\n');
+      if (end === -1) {
+        if (this.#head.length > MAX_HEAD_BYTES) {
+          this.error = new Error(`response head larger than ${MAX_HEAD_BYTES} bytes`);
+          socket.destroy();
+        }
+        return;
+      }
+      const rest = this.#head.subarray(end + 4);
+      this.#parseHead(this.#head.subarray(0, end).toString('latin1'));
+      this.#head = Buffer.alloc(0);
+      if (this.#redirect(method)) return;
+      this.#inBody = true;
+      this.#startBody(method);
+      this.#notify();
+      chunk = rest;
+      if (chunk.length === 0) return;
+    }
+    this.#body(chunk);
+  }
+
+  #parseHead(head: string): void {
+    const [statusLine = '', ...lines] = head.split('\r\n');
+    this.statusLine = statusLine;
+    this.status = Number(statusLine.split(' ')[1] ?? 0);
+    this.headers = {};
+    this.rawHeaders = [];
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim();
+      const value = line.slice(colon + 1).trim();
+      const key = name.toLowerCase();
+      this.rawHeaders.push([name, value]);
+      this.headers[key] = key in this.headers ? `${this.headers[key]}, ${value}` : value;
+    }
+    this.headersAt = this.now();
+  }
+
+  #redirect(method: string): boolean {
+    const location = this.headers.location;
+    const isRedirect = [301, 302, 303, 307, 308].includes(this.status);
+    if (!isRedirect || this.request.followRedirects === false) return false;
+    this.hops.push({ url: this.url, status: this.status, location });
+    if (location === undefined || this.hops.length > MAX_REDIRECTS) return false;
+    let next: URL;
+    try {
+      next = new URL(location, this.url);
+    } catch {
+      return false;
+    }
+    const nextMethod = this.status === 303 ? 'GET' : method;
+    this.#socket?.destroy();
+    this.url = next.href;
+    this.status = 0;
+    this.headersAt = -1;
+    this.#open(next, nextMethod);
+    return true;
+  }
+
+  #startBody(method: string): void {
+    const length = this.headers['content-length'];
+    if (method === 'HEAD' || this.status === 204 || this.status === 304 || this.status < 200) {
+      this.#mode = 'none';
+    } else if (/chunked/i.test(this.headers['transfer-encoding'] ?? '')) {
+      this.#mode = 'chunked';
+    } else if (length !== undefined && /^\d+$/.test(length)) {
+      this.#mode = 'length';
+      this.#remaining = Number(length);
+    }
+    const encoding = (this.headers['content-encoding'] ?? '').trim().toLowerCase();
+    const deliver = (bytes: Buffer) => this.#deliver(bytes);
+    const inflater =
+      encoding === 'gzip' || encoding === 'x-gzip'
+        ? createGunzip({ flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH })
+        : encoding === 'deflate'
+          ? createInflate({ flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH })
+          : encoding === 'br'
+            ? createBrotliDecompress()
+            : undefined;
+    if (inflater) {
+      this.#inflater = inflater;
+      inflater.on('data', deliver);
+      inflater.on('error', (error: Error) => {
+        this.error = error;
+      });
+      this.#sink = (bytes) => inflater.write(bytes);
+    } else {
+      this.#sink = deliver;
+    }
+    if (this.#mode === 'none' || (this.#mode === 'length' && this.#remaining === 0)) this.#socket?.end();
+  }
+
+  #body(chunk: Buffer): void {
+    if (this.#mode === 'chunked') {
+      this.#dechunk(chunk);
+    } else if (this.#mode === 'length') {
+      const take = chunk.subarray(0, this.#remaining);
+      this.#remaining -= take.length;
+      this.#sink?.(take);
+      if (this.#remaining === 0) this.#socket?.end();
+    } else if (this.#mode === 'close') {
+      this.#sink?.(chunk);
+    }
+  }
+
+  #dechunk(chunk: Buffer): void {
+    this.#chunkBuf = Buffer.concat([this.#chunkBuf, chunk]);
+    for (;;) {
+      const lineEnd = this.#chunkBuf.indexOf('\r\n');
+      if (lineEnd === -1) return;
+      const size = Number.parseInt(this.#chunkBuf.subarray(0, lineEnd).toString('latin1'), 16);
+      if (Number.isNaN(size)) {
+        this.error = new Error('malformed chunked encoding');
+        this.#socket?.destroy();
+        return;
+      }
+      if (size === 0) {
+        this.#socket?.end();
+        return;
+      }
+      if (this.#chunkBuf.length < lineEnd + 2 + size + 2) return;
+      this.#sink?.(this.#chunkBuf.subarray(lineEnd + 2, lineEnd + 2 + size));
+      this.#chunkBuf = this.#chunkBuf.subarray(lineEnd + 2 + size + 2);
+    }
+  }
+
+  #deliver(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    const at = this.now();
+    if (this.firstByteAt < 0) this.firstByteAt = at;
+    this.reads.push({ at, bytes: bytes.length });
+    this.reader.push(bytes, at);
+    this.#notify();
+  }
+
+  #finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endedAt = this.now();
+    this.#inflater?.end();
+    this.reader.end(this.endedAt);
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+}
+
+/** Opens a stream (browser-like request unless told otherwise). */
+export function openStream(request: StreamRequest): StreamRecorder {
+  return new StreamRecorder(request);
+}
+
+/**
+ * Sends a request and returns once the head arrived (or `timeoutMs` passed), closing the
+ * connection: for checks that only need status and headers.
+ */
+export async function probeHead(request: StreamRequest, timeoutMs: number): Promise<StreamRecorder> {
+  const stream = openStream(request);
+  await stream.waitForHeaders(timeoutMs);
+  stream.close();
+  return stream;
+}

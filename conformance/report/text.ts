@@ -1,0 +1,65 @@
+import { CATEGORIES, type CheckResult, exitCodeOf, type Report, type Status } from '../types.ts';
+
+export interface TextOptions {
+  /** ANSI colours (the CLI turns them on only for a TTY). Default false. */
+  color?: boolean;
+  /** Print the evidence of passing checks too. Default false. */
+  verbose?: boolean;
+}
+
+const MARKS: Record<Status, string> = { pass: '✓', fail: '✗', warn: '!', skip: '-' };
+const COLORS: Record<Status, number> = { pass: 32, fail: 31, warn: 33, skip: 90 };
+
+function paint(text: string, code: number, on: boolean): string {
+  return on ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((line) => `${by}${line}`)
+    .join('\n');
+}
+
+function line(r: CheckResult, color: boolean): string {
+  const mark = paint(MARKS[r.status], COLORS[r.status], color);
+  const level = r.level === 'MUST' ? r.level : paint(r.level, 90, color);
+  return `  ${mark} ${r.id} [${level}] ${r.title}`;
+}
+
+/**
+ * The human report: results grouped by category, each failure and warning with its evidence
+ * (Expected / Actual) and spec link, then a recap of what failed and one summary line.
+ */
+export function formatText(report: Report, options: TextOptions = {}): string {
+  const color = options.color ?? false;
+  const out: string[] = [`sse-conformance ${report.target}`, ''];
+  for (const category of CATEGORIES) {
+    const results = report.results.filter((r) => r.category === category);
+    if (results.length === 0) continue;
+    out.push(paint(category, 1, color));
+    for (const r of results) {
+      out.push(line(r, color));
+      if (r.status === 'fail' || r.status === 'warn') {
+        out.push(indent(r.evidence, '      '), `      ${paint(r.spec, 36, color)}`);
+      } else if (r.status === 'skip' || options.verbose) {
+        out.push(paint(indent(r.evidence, '      '), 90, color));
+      }
+    }
+    out.push('');
+  }
+  const bad = report.results.filter((r) => r.status === 'fail' || r.status === 'warn');
+  if (bad.length > 0) {
+    out.push('Failures and warnings:');
+    for (const r of bad)
+      out.push(`  ${paint(MARKS[r.status], COLORS[r.status], color)} ${r.id} [${r.level}]`);
+    out.push('');
+  }
+  const { passed, failed, warned, skipped } = report.summary;
+  const verdict = exitCodeOf(report) === 0 ? paint('OK', 32, color) : paint('FAILED', 31, color);
+  out.push(
+    `${verdict}: ${report.results.length} checks, ${passed} passed, ${failed} failed, ${warned} warned, ${skipped} skipped in ${(report.durationMs / 1000).toFixed(1)} s${report.strict ? ' (strict)' : ''}`,
+    '',
+  );
+  return out.join('\n');
+}

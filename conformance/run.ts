@@ -1,0 +1,190 @@
+import { CHECKS } from './cases/index.ts';
+import { probeHead } from './client.ts';
+import { type ConformanceOptions, DEFAULTS, type ResolvedOptions, Session } from './session.ts';
+import {
+  CATEGORIES,
+  type Category,
+  type Check,
+  type CheckResult,
+  type Outcome,
+  type Report,
+  type Status,
+  type Summary,
+  UnreachableError,
+  UsageError,
+} from './types.ts';
+
+export interface RunHooks {
+  /** Called as each check finishes (for a progress line). */
+  onResult?: (result: CheckResult, done: number, total: number) => void;
+  /** Called once the checks to run are known. */
+  onStart?: (checks: readonly Check<Session>[]) => void;
+}
+
+/** Validates options and fills in the defaults; throws UsageError with a message that says what to fix. */
+export function resolveOptions(options: ConformanceOptions): ResolvedOptions & { only: Category[] } {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new UsageError(
+      `not a URL: ${JSON.stringify(options.url)} (expected e.g. http://localhost:5000/events)`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`unsupported scheme ${url.protocol} (use http: or https:)`);
+  }
+  const only = (options.only ?? []).map((c) => c.trim()).filter(Boolean);
+  for (const c of only) {
+    if (!CATEGORIES.includes(c as Category)) {
+      throw new UsageError(`unknown category ${JSON.stringify(c)} (categories: ${CATEGORIES.join(', ')})`);
+    }
+  }
+  const positive = (name: string, value: number | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (!Number.isInteger(value) || value <= 0)
+      throw new UsageError(`${name} must be a positive integer, got ${value}`);
+    return value;
+  };
+  const profile = options.profile ?? 'generic';
+  if (profile !== 'generic' && profile !== 'flight-board') {
+    throw new UsageError(`unknown profile ${JSON.stringify(profile)} (generic or flight-board)`);
+  }
+  for (const origin of options.origins ?? []) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new UsageError(
+        `--origin ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path)`,
+      );
+    }
+  }
+  return {
+    url: url.href,
+    origins: options.origins ?? [],
+    only: only as Category[],
+    timeoutMs: positive('timeout', options.timeoutMs, DEFAULTS.timeoutMs),
+    heartbeatMs: positive('heartbeat', options.heartbeatMs, DEFAULTS.heartbeatMs),
+    profile,
+    strict: options.strict ?? false,
+    headers: options.headers ?? {},
+    triggerUrl: options.triggerUrl,
+    triggerHeaders: options.triggerHeaders ?? {},
+    triggerCmd: options.triggerCmd,
+    closeUrl: options.closeUrl,
+    sampleEvents: positive('sampleEvents', options.sampleEvents, DEFAULTS.sampleEvents),
+    clients: positive('clients', options.clients, DEFAULTS.clients),
+  };
+}
+
+/** The checks a run with these options performs. */
+export function selectChecks(options: { only?: readonly string[]; profile?: string }): Check<Session>[] {
+  const only = options.only ?? [];
+  return CHECKS.filter(
+    (check) =>
+      (only.length === 0 || only.includes(check.category)) &&
+      (check.profile === undefined || check.profile === options.profile),
+  );
+}
+
+function statusOf(check: Check<Session>, outcome: Outcome): Status {
+  if (outcome.kind === 'pass') return 'pass';
+  if (outcome.kind === 'skip') return 'skip';
+  return check.level === 'MUST' ? 'fail' : 'warn';
+}
+
+function evidenceOf(outcome: Outcome): string {
+  if (outcome.kind === 'pass') return outcome.evidence;
+  if (outcome.kind === 'skip') return `skipped: ${outcome.reason}`;
+  const lines = [`Expected: ${outcome.expected}`, `Actual: ${outcome.actual}`];
+  if (outcome.evidence) lines.push(outcome.evidence);
+  return lines.join('\n');
+}
+
+async function runCheck(check: Check<Session>, session: Session): Promise<CheckResult> {
+  const started = performance.now();
+  const limit = session.timeout * 3 + 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const outcome: Outcome = await Promise.race([
+    check.run(session).catch(
+      (error: unknown): Outcome => ({
+        kind: 'fail',
+        expected: 'the check to complete',
+        actual: `error: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    ),
+    new Promise<Outcome>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            kind: 'fail',
+            expected: `an answer within ${limit} ms`,
+            actual: 'the check did not finish',
+          }),
+        limit,
+      );
+    }),
+  ]);
+  clearTimeout(timer);
+  return {
+    id: check.id,
+    category: check.category,
+    level: check.level,
+    status: statusOf(check, outcome),
+    title: check.title,
+    spec: check.spec,
+    evidence: evidenceOf(outcome),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Throws UnreachableError unless the target answers an HTTP request within the timeout. */
+async function assertReachable(options: ResolvedOptions): Promise<void> {
+  const probe = await probeHead({ url: options.url, headers: options.headers }, options.timeoutMs);
+  if (probe.headersAt < 0) {
+    throw new UnreachableError(
+      `${options.url} is unreachable: ${probe.error?.message ?? `no response within ${options.timeoutMs} ms`}`,
+    );
+  }
+}
+
+export function summarize(results: readonly CheckResult[]): Summary {
+  const count = (status: Status) => results.filter((r) => r.status === status).length;
+  return { passed: count('pass'), failed: count('fail'), warned: count('warn'), skipped: count('skip') };
+}
+
+/**
+ * Runs the conformance checks against a live SSE endpoint and returns the report.
+ * Independent checks run concurrently; checks that change the server (closing it) run last.
+ * Throws UsageError for bad options and UnreachableError when the target does not answer.
+ *
+ * @example
+ * const report = await runConformance({ url: 'http://localhost:5000/events', origins: ['https://app.example'] });
+ * assert.equal(report.summary.failed, 0);
+ */
+export async function runConformance(options: ConformanceOptions, hooks: RunHooks = {}): Promise<Report> {
+  const resolved = resolveOptions(options);
+  const checks = selectChecks(resolved);
+  const started = performance.now();
+  await assertReachable(resolved);
+  hooks.onStart?.(checks);
+  const session = new Session(resolved);
+  const byId = new Map<string, CheckResult>();
+  let done = 0;
+  const record = (result: CheckResult) => {
+    byId.set(result.id, result);
+    hooks.onResult?.(result, ++done, checks.length);
+  };
+  try {
+    await Promise.all(checks.filter((c) => !c.runsLast).map((c) => runCheck(c, session).then(record)));
+    for (const check of checks.filter((c) => c.runsLast)) record(await runCheck(check, session));
+  } finally {
+    session.dispose();
+  }
+  const results = checks.map((c) => byId.get(c.id) as CheckResult);
+  return {
+    target: resolved.url,
+    summary: summarize(results),
+    results,
+    durationMs: Math.round(performance.now() - started),
+    strict: resolved.strict,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The vocabulary of the conformance kit: categories, levels, statuses, the shape of a check
+ * (a case as data, h2spec style) and of the report it produces.
+ */
+
+/** The check categories, in report order. */
+export const CATEGORIES = [
+  'headers',
+  'framing',
+  'ids',
+  'retry',
+  'replay',
+  'cors',
+  'heartbeat',
+  'robustness',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** RFC 2119 strength of the requirement a check rests on. */
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+/** `warn` is a failed SHOULD (or MAY); `skip` always carries its reason in the evidence. */
+export type Status = 'pass' | 'fail' | 'warn' | 'skip';
+
+/** Extra checks that apply only when the user names the server's protocol. */
+export type Profile = 'generic' | 'flight-board';
+
+/** What a check found: a verdict plus what was seen. */
+export type Outcome =
+  | { kind: 'pass'; evidence: string }
+  | { kind: 'fail'; expected: string; actual: string; evidence?: string }
+  | { kind: 'skip'; reason: string };
+
+/** One conformance check: data plus the function that observes the server. */
+export interface Check<C = unknown> {
+  /** Stable id, `category.kebab-name`. */
+  id: string;
+  category: Category;
+  level: Level;
+  /** One line saying what is checked. */
+  title: string;
+  /** The spec section it rests on, as a URL with an anchor. */
+  spec: string;
+  /** The requirement, quoted or paraphrased from the spec (why the check exists). */
+  requirement: string;
+  /** Set when the check runs only with `--profile <profile>`. */
+  profile?: Exclude<Profile, 'generic'>;
+  /** Runs after every other check (it changes the server's state, e.g. closes the stream). */
+  runsLast?: boolean;
+  run(ctx: C): Promise<Outcome>;
+}
+
+/** One line of the report. */
+export interface CheckResult {
+  id: string;
+  category: Category;
+  level: Level;
+  status: Status;
+  title: string;
+  spec: string;
+  /** Expected / Actual for failures, what was seen for passes, the reason for skips. */
+  evidence: string;
+  /** Wall time the check took (ms); not part of the JSON contract. */
+  durationMs: number;
+}
+
+export interface Summary {
+  passed: number;
+  failed: number;
+  warned: number;
+  skipped: number;
+}
+
+export interface Report {
+  target: string;
+  summary: Summary;
+  results: CheckResult[];
+  /** Total wall time (ms). */
+  durationMs: number;
+  /** Whether `--strict` was on (a SHOULD failure then fails the run). */
+  strict: boolean;
+}
+
+/** Outcome helpers, so cases read as sentences. */
+export const pass = (evidence: string): Outcome => ({ kind: 'pass', evidence });
+export const fail = (expected: string, actual: string, evidence?: string): Outcome =>
+  evidence === undefined ? { kind: 'fail', expected, actual } : { kind: 'fail', expected, actual, evidence };
+export const skip = (reason: string): Outcome => ({ kind: 'skip', reason });
+
+/** The exit code of DESIGN.md: 0 no MUST failed, 1 a MUST failed (with strict, a SHOULD too). */
+export function exitCodeOf(report: Pick<Report, 'results' | 'strict'>): 0 | 1 {
+  for (const result of report.results) {
+    if (result.status === 'fail') return 1;
+    if (report.strict && result.status === 'warn' && result.level === 'SHOULD') return 1;
+  }
+  return 0;
+}
+
+/** A usage error (bad flag, bad URL): the CLI exits with 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The target could not be reached at all (refused, DNS, no answer): the CLI exits with 2. */
+export class UnreachableError extends Error {
+  override name = 'UnreachableError';
+}
