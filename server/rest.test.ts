@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { FlightEvent } from '../src/protocol.ts';
+import { RawSseClient } from '../test/support/raw-sse-client.ts';
+import { api, TEST_TOKEN } from '../test/support/rest-client.ts';
+import { startTestServer, type TestServer } from '../test/support/test-server.ts';
+import { type FlightStore, StoreError } from './store/flight-store.ts';
+import { MemoryStore } from './store/memory-store.ts';
+
+const rome = { flight: 'I768', origin: 'Rome', arrival: '10:10', state: 'scheduled' };
+
+interface ErrorJson {
+  error: { code: string; message: string };
+}
+
+function errorOf(body: unknown): ErrorJson['error'] {
+  const { error } = body as ErrorJson;
+  assert.equal(typeof error?.code, 'string', `error JSON: ${JSON.stringify(body)}`);
+  assert.equal(typeof error?.message, 'string');
+  return error;
+}
+
+describe('REST API with a token configured', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({ token: TEST_TOKEN });
+  });
+  afterEach(() => server.close());
+
+  test('GET /flights → 200 { lastEventId, flights }', async () => {
+    await server.store.add({ ...rome });
+    const { status, body } = await api(server, 'GET', '/flights', { token: undefined });
+    assert.equal(status, 200);
+    assert.deepEqual(body, { lastEventId: '1', flights: [rome] });
+  });
+
+  test('POST /flights → 201 with the flight (state defaults to ""), emits flightAdded', async () => {
+    const client = RawSseClient.open(server.port, { path: '/events' });
+    try {
+      await client.waitForEvents(1);
+      const { status, body, headers } = await api(server, 'POST', '/flights', {
+        body: { flight: 'A123', origin: 'London', arrival: '08:15', gate: 'B7' },
+      });
+      assert.equal(status, 201);
+      assert.deepEqual(body, { flight: 'A123', origin: 'London', arrival: '08:15', state: '', gate: 'B7' });
+      assert.equal(headers.get('location'), '/flights/A123');
+      const { events } = await client.waitForEvents(2);
+      assert.equal(events[1]?.event, FlightEvent.added);
+      assert.deepEqual(JSON.parse(events[1]?.data ?? ''), body);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('POST /flights of a flight already on the board → 409', async () => {
+    await server.store.add({ ...rome });
+    const { status, body } = await api(server, 'POST', '/flights', { body: rome });
+    assert.equal(status, 409);
+    assert.equal(errorOf(body).code, 'flight-exists');
+  });
+
+  test('PATCH /flights/:flight → 200 with the updated flight, emits flightStateUpdate with the changes', async () => {
+    await server.store.add({ ...rome });
+    const client = RawSseClient.open(server.port, { path: '/events' });
+    try {
+      await client.waitForEvents(1);
+      const { status, body } = await api(server, 'PATCH', '/flights/I768', { body: { state: 'landing' } });
+      assert.equal(status, 200);
+      assert.deepEqual(body, { ...rome, state: 'landing' });
+      const { events } = await client.waitForEvents(2);
+      assert.equal(events[1]?.event, FlightEvent.stateUpdate);
+      assert.deepEqual(JSON.parse(events[1]?.data ?? ''), { state: 'landing', flight: 'I768' });
+    } finally {
+      client.close();
+    }
+  });
+
+  test('PATCH /flights/:flight of an unknown flight → 404', async () => {
+    const { status, body } = await api(server, 'PATCH', '/flights/ZZ9', { body: { state: 'landed' } });
+    assert.equal(status, 404);
+    assert.equal(errorOf(body).code, 'flight-not-found');
+    assert.match(errorOf(body).message, /ZZ9/);
+  });
+
+  test('DELETE /flights/:flight → 204, emits flightRemoval; again → 404', async () => {
+    await server.store.add({ ...rome });
+    const first = await api(server, 'DELETE', '/flights/I768');
+    assert.equal(first.status, 204);
+    const { events } = await server.store.eventsAfter('1').then((e) => ({ events: e ?? [] }));
+    assert.equal(events[0]?.event, FlightEvent.removal);
+    assert.deepEqual(JSON.parse(events[0]?.data ?? ''), { flight: 'I768' });
+    const again = await api(server, 'DELETE', '/flights/I768');
+    assert.equal(again.status, 404);
+    assert.equal(errorOf(again.body).code, 'flight-not-found');
+  });
+
+  const writes: [string, string, unknown][] = [
+    ['POST', '/flights', rome],
+    ['PATCH', '/flights/I768', { state: 'x' }],
+    ['DELETE', '/flights/I768', undefined],
+    ['POST', '/close', undefined],
+    ['POST', '/open', undefined],
+  ];
+  for (const [method, path, body] of writes) {
+    test(`${method} ${path} without Authorization → 401 with WWW-Authenticate`, async () => {
+      const answer = await api(server, method, path, { body, token: undefined });
+      assert.equal(answer.status, 401);
+      assert.equal(errorOf(answer.body).code, 'unauthorized');
+      assert.match(answer.headers.get('www-authenticate') ?? '', /^Bearer/);
+    });
+    test(`${method} ${path} with a wrong token → 403`, async () => {
+      const answer = await api(server, method, path, { body, token: `${TEST_TOKEN}x` });
+      assert.equal(answer.status, 403);
+      assert.equal(errorOf(answer.body).code, 'forbidden');
+    });
+  }
+
+  test('a Basic or malformed Authorization header counts as none → 401', async () => {
+    for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', TEST_TOKEN, `Bearer ${TEST_TOKEN} extra`]) {
+      const answer = await api(server, 'POST', '/open', { token: undefined, headers: { authorization } });
+      assert.equal(answer.status, 401, authorization);
+    }
+  });
+
+  test('the scheme is case-insensitive: "bearer <token>" is accepted', async () => {
+    const answer = await api(server, 'POST', '/open', {
+      token: undefined,
+      headers: { authorization: `bearer ${TEST_TOKEN}` },
+    });
+    assert.equal(answer.status, 204);
+  });
+
+  const invalid: [string, unknown, RegExp][] = [
+    [
+      'a lower-case flight',
+      { ...rome, flight: 'i768' },
+      /flight must be 1 to 12 characters, each A-Z or 0-9 \(got "i768"\)/,
+    ],
+    ['a 13-character flight', { ...rome, flight: 'A'.repeat(13) }, /got "AAAAAAAAAAAAA"/],
+    ['an empty flight', { ...rome, flight: '' }, /flight must be 1 to 12/],
+    ['a numeric flight', { ...rome, flight: 768 }, /flight must be text/],
+    ['no origin', { flight: 'I768', arrival: '10:10' }, /origin is missing/],
+    ['an empty origin', { ...rome, origin: '' }, /origin must not be empty \(got ""\)/],
+    ['arrival 25:00', { ...rome, arrival: '25:00' }, /arrival must be a time in HH:MM form.*\(got "25:00"\)/],
+    ['arrival 9:30', { ...rome, arrival: '9:30' }, /got "9:30"/],
+    ['a numeric state', { ...rome, state: 3 }, /state must be text \(got 3\)/],
+    ['an array', [rome], /must be a JSON object, got \[/],
+    ['a JSON string', 'x', /must be a JSON object, got "x"/],
+    ['null', null, /must be a JSON object, got null/],
+  ];
+  for (const [what, body, message] of invalid) {
+    test(`POST /flights with ${what} → 400 naming the rule and the value`, async () => {
+      const answer = await api(server, 'POST', '/flights', { body: JSON.stringify(body) });
+      assert.equal(answer.status, 400);
+      assert.match(errorOf(answer.body).message, message);
+    });
+  }
+
+  test('PATCH may not change the key, and must change something → 400', async () => {
+    await server.store.add({ ...rome });
+    const rename = await api(server, 'PATCH', '/flights/I768', { body: { flight: 'X1', state: 'a' } });
+    assert.equal(rename.status, 400);
+    assert.match(errorOf(rename.body).message, /flight cannot be changed \(got "X1"\)/);
+    const empty = await api(server, 'PATCH', '/flights/I768', { body: {} });
+    assert.equal(empty.status, 400);
+    assert.match(errorOf(empty.body).message, /at least one field/);
+    const bad = await api(server, 'PATCH', '/flights/I768', { body: { arrival: 'soon' } });
+    assert.equal(bad.status, 400);
+    assert.match(errorOf(bad.body).message, /arrival .* \(got "soon"\)/);
+  });
+
+  test('PATCH repeating the same key is accepted', async () => {
+    await server.store.add({ ...rome });
+    const answer = await api(server, 'PATCH', '/flights/I768', { body: { flight: 'I768', state: 'landed' } });
+    assert.equal(answer.status, 200);
+  });
+
+  test('malformed JSON → 400 invalid-json', async () => {
+    const answer = await api(server, 'POST', '/flights', { body: '{"flight": ' });
+    assert.equal(answer.status, 400);
+    assert.equal(errorOf(answer.body).code, 'invalid-json');
+  });
+
+  test('a body that is not JSON → 415, and no body at all → 400', async () => {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+    ]) {
+      const answer = await api(server, 'POST', '/flights', {
+        body: JSON.stringify(rome),
+        headers: { 'content-type': type },
+      });
+      assert.equal(answer.status, 415, type);
+      assert.equal(errorOf(answer.body).code, 'unsupported-media-type');
+      assert.match(errorOf(answer.body).message, new RegExp(type.split(';')[0] ?? ''));
+    }
+    const none = await api(server, 'POST', '/flights');
+    assert.equal(none.status, 400);
+    assert.equal(errorOf(none.body).code, 'missing-body');
+  });
+
+  test('application/*+json and a charset are accepted', async () => {
+    const answer = await api(server, 'POST', '/flights', {
+      body: rome,
+      headers: { 'content-type': 'application/merge-patch+json; charset=utf-8' },
+    });
+    assert.equal(answer.status, 201);
+  });
+
+  test('a body over 16 KiB → 413; exactly 16 KiB is read', async () => {
+    const padded = (size: number) => {
+      const base = JSON.stringify({ ...rome, pad: '' });
+      return JSON.stringify({ ...rome, pad: 'x'.repeat(size - base.length) });
+    };
+    const over = await api(server, 'POST', '/flights', { body: padded(16 * 1024 + 1) });
+    assert.equal(over.status, 413);
+    assert.equal(errorOf(over.body).code, 'body-too-large');
+    const limit = await api(server, 'POST', '/flights', { body: padded(16 * 1024) });
+    assert.equal(limit.status, 201);
+  });
+
+  test('a rejected write changes nothing and emits nothing', async () => {
+    await server.store.add({ ...rome });
+    const before = await server.store.state();
+    const client = RawSseClient.open(server.port, { path: '/events' });
+    try {
+      await client.waitForEvents(1);
+      const rejected = [
+        await api(server, 'POST', '/flights', { body: { ...rome, flight: 'NEW1' }, token: undefined }),
+        await api(server, 'POST', '/flights', { body: { ...rome, flight: 'NEW1' }, token: 'wrong' }),
+        await api(server, 'POST', '/flights', { body: { ...rome, flight: 'NEW1', arrival: 'x' } }),
+        await api(server, 'POST', '/flights', { body: rome }),
+        await api(server, 'PATCH', '/flights/I768', { body: { state: 3 } }),
+        await api(server, 'PATCH', '/flights/NOPE', { body: { state: 'x' } }),
+        await api(server, 'DELETE', '/flights/NOPE'),
+        await api(server, 'DELETE', '/flights/I768', { token: undefined }),
+        await api(server, 'POST', '/close', { token: 'wrong' }),
+        await api(server, 'POST', '/flights', { body: 'x'.repeat(20_000) }),
+      ];
+      assert.deepEqual(
+        rejected.map((r) => r.status),
+        [401, 403, 400, 409, 400, 404, 404, 401, 403, 413],
+      );
+      assert.deepEqual(await server.store.state(), before);
+      assert.equal(server.hub.isClosed, false);
+      const marker = await api(server, 'PATCH', '/flights/I768', { body: { state: 'marker' } });
+      assert.equal(marker.status, 200);
+      const { events } = await client.waitForEvents(2);
+      assert.equal(events.length, 2, 'the marker is the first event after the snapshot');
+      assert.deepEqual(JSON.parse(events[1]?.data ?? ''), { state: 'marker', flight: 'I768' });
+    } finally {
+      client.close();
+    }
+  });
+
+  test('an unknown route answers the error JSON 404', async () => {
+    const answer = await api(server, 'GET', '/nope');
+    assert.equal(answer.status, 404);
+    assert.match(errorOf(answer.body).message, /GET \/nope/);
+  });
+});
+
+describe('REST API without a token configured', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ token: undefined });
+  });
+  after(() => server.close());
+
+  test('every write → 403 telling how to enable writes, with or without a token', async () => {
+    for (const token of [undefined, 'anything']) {
+      const answer = await api(server, 'POST', '/flights', { body: rome, token });
+      assert.equal(answer.status, 403);
+      assert.equal(errorOf(answer.body).code, 'writes-disabled');
+      assert.match(errorOf(answer.body).message, /FLIGHT_BOARD_TOKEN/);
+    }
+    assert.deepEqual((await server.store.state()).flights, []);
+  });
+
+  test('reads still work', async () => {
+    assert.equal((await api(server, 'GET', '/flights', { token: undefined })).status, 200);
+  });
+});
+
+describe('a store that is down', () => {
+  /** A store whose writes fail the way the Redis store fails when Redis is unreachable. */
+  function unavailableStore(): FlightStore {
+    const store = new MemoryStore(10);
+    const down = async () => {
+      throw new StoreError('unavailable', 'Redis at redis://localhost:6379 did not answer');
+    };
+    return Object.assign(store, { add: down, update: down, remove: down });
+  }
+
+  test('a write → 503 store-unavailable with Retry-After and a clear message', async () => {
+    const server = await startTestServer({ token: TEST_TOKEN }, unavailableStore());
+    try {
+      const answer = await api(server, 'POST', '/flights', { body: rome });
+      assert.equal(answer.status, 503);
+      assert.equal(errorOf(answer.body).code, 'store-unavailable');
+      assert.match(errorOf(answer.body).message, /unavailable .*Redis.*retry shortly/);
+      assert.ok(answer.headers.get('retry-after'));
+    } finally {
+      await server.close();
+    }
+  });
+});
