@@ -1,7 +1,8 @@
 import { FlightBoardElement } from './flight-board.ts';
 
-export { ConnectionStatus } from './event-stream-controller.ts';
-export { FlightBoardElement } from './flight-board.ts';
+export { ConnectionStatus } from './connection-status.ts';
+export * from './events.ts';
+export { FlightBoardElement, type SortDirection } from './flight-board.ts';
 export type { Flight } from './protocol.ts';
 
 // Registering twice (two bundles on one page) must not throw.

@@ -1,25 +1,66 @@
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { sse } from 'msw';
+import { aTimeout, expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { emulateMedia, sendKeys } from '@web/test-runner-commands';
+import { HttpResponse, http, sse } from 'msw';
 import { setupWorker } from 'msw/browser';
 import './define.ts';
+import {
+  FlightBoardStatusEvent,
+  FlightChangeEvent,
+  FlightIgnoredEvent,
+  FlightSnapshotEvent,
+} from './events.ts';
 import type { FlightBoardElement } from './flight-board.ts';
-import { FlightEvent } from './protocol.ts';
+import { type Flight, FlightEvent, LAST_EVENT_ID_PARAM } from './protocol.ts';
 
-type SseClient = { send(message: { id?: string; event?: string; data: string }): void; close(): void };
+// ---- helpers -------------------------------------------------------------------------------
+
+type SseClient = {
+  send(message: { id?: string; event?: string; data: string } | { retry: number }): void;
+  close(): void;
+};
+
+/** A stream scripted by the test: every connection and every request URL it received. */
+interface ScriptedStream {
+  url: string;
+  connections: SseClient[];
+  requests: URL[];
+}
 
 const worker = setupWorker();
-let connections: SseClient[] = [];
-let streamUrl = '';
+/** Every request the page made to a scripted URL (streams, failures and probes alike). */
+let requestLog: URL[] = [];
+/** Every EventSource the page created, to check which are closed. */
+let sources: EventSource[] = [];
 
-/** Registers a scripted stream at a fresh URL and returns it; each connection lands in `connections`. */
-function scriptedStream(): string {
-  streamUrl = `/scripted-${Math.random().toString(36).slice(2)}`;
+/** Registers a stream at a fresh URL; `before` handlers (e.g. failures) are consulted first. */
+function scriptedStream(...before: ReturnType<typeof http.get>[]): ScriptedStream {
+  const stream: ScriptedStream = {
+    url: `/scripted-${Math.random().toString(36).slice(2)}`,
+    connections: [],
+    requests: [],
+  };
   worker.use(
-    sse(streamUrl, ({ client }) => {
-      connections.push(client as SseClient);
+    ...before,
+    sse(stream.url, ({ client, request }) => {
+      stream.requests.push(new URL(request.url));
+      stream.connections.push(client as SseClient);
     }),
   );
-  return streamUrl;
+  return stream;
+}
+
+function requestsTo(stream: ScriptedStream): number {
+  return requestLog.filter((url) => url.pathname === stream.url).length;
+}
+
+const board: Flight[] = [
+  { flight: 'A123', origin: 'London', arrival: '08:15', state: 'on time' },
+  { flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' },
+];
+
+function send(client: SseClient, id: string, event: string | undefined, data: unknown): void {
+  const text = typeof data === 'string' ? data : JSON.stringify(data);
+  client.send(event ? { id, event, data: text } : { id, data: text });
 }
 
 function rowsOf(el: FlightBoardElement): string[][] {
@@ -28,75 +69,636 @@ function rowsOf(el: FlightBoardElement): string[][] {
   );
 }
 
-const board = [
-  { flight: 'A123', origin: 'London', arrival: '08:15', state: 'on time' },
-  { flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' },
-];
+const flightsOf = (el: FlightBoardElement) => rowsOf(el).map((row) => row[0]);
+const rowOf = (el: FlightBoardElement, flight: string) =>
+  el.shadowRoot!.querySelector<HTMLTableRowElement>(`tr[data-flight="${flight}"]`)!;
+const statusText = (el: FlightBoardElement) =>
+  el.shadowRoot!.querySelector('[part~="status"]')!.textContent!.replace(/\s+/g, ' ').trim();
+const stopButton = (el: FlightBoardElement) =>
+  el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="button"]')!;
+const latest = <T>(list: T[]): T => list[list.length - 1]!;
+
+/** The next event of a type, typed by `HTMLElementEventMap` (which the element's events join). */
+function nextEvent<K extends keyof HTMLElementEventMap>(
+  el: HTMLElement,
+  type: K,
+): Promise<HTMLElementEventMap[K]> {
+  return new Promise((resolve) => el.addEventListener(type, resolve, { once: true }));
+}
+
+/** A board on a fresh stream that has received the two-flight snapshot with id 2. */
+async function liveBoard(stream = scriptedStream()) {
+  const el = await fixture<FlightBoardElement>(html`<flight-board src=${stream.url}></flight-board>`);
+  await waitUntil(() => stream.connections.length === 1, 'the board opens its stream');
+  const client = stream.connections[0]!;
+  send(client, '2', FlightEvent.snapshot, { flights: board });
+  await waitUntil(() => rowsOf(el).length === 2 && el.status === 'live', 'the snapshot rows render');
+  return { el, stream, client };
+}
+
+/** Records the status events of a board. */
+function statusesOf(el: FlightBoardElement): string[] {
+  const seen: string[] = [];
+  el.addEventListener('flight-board-status', (e) => seen.push(e.status));
+  return seen;
+}
+
+const NativeEventSource = window.EventSource;
 
 before(async () => {
   await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
+  worker.events.on('request:start', ({ request }) => {
+    requestLog.push(new URL(request.url));
+  });
+  window.EventSource = class extends NativeEventSource {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init);
+      sources.push(this);
+    }
+  };
 });
-after(() => worker.stop());
+after(() => {
+  window.EventSource = NativeEventSource;
+  worker.stop();
+});
 beforeEach(() => {
-  connections = [];
+  requestLog = [];
+  sources = [];
 });
-afterEach(() => worker.resetHandlers());
+afterEach(async () => {
+  worker.resetHandlers();
+  await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+});
 
-describe('<flight-board> fed by a scripted stream', () => {
-  async function connectedBoard(): Promise<{ el: FlightBoardElement; stream: SseClient }> {
-    const src = scriptedStream();
-    const el = await fixture<FlightBoardElement>(html`<flight-board src=${src}></flight-board>`);
-    await waitUntil(() => connections.length === 1, 'the board opens its stream');
-    const stream = connections[0]!;
-    stream.send({ id: '2', event: FlightEvent.snapshot, data: JSON.stringify({ flights: board }) });
-    await waitUntil(() => rowsOf(el).length === 2, 'the snapshot rows render');
-    return { el, stream };
-  }
+// ---- every event of the wire protocol -------------------------------------------------------
 
+describe('<flight-board> applies every event of the stream', () => {
   it('renders a real table with one row per flight of the snapshot, in arrival order', async () => {
-    const { el } = await connectedBoard();
+    const { el } = await liveBoard();
     const table = el.shadowRoot!.querySelector('table')!;
     expect(table.querySelector('caption')?.textContent).to.equal('Arrivals');
-    expect([...table.querySelectorAll('th')].map((th) => th.textContent)).to.deep.equal([
-      'Flight',
-      'From',
-      'Arrival',
-      'State',
-    ]);
+    expect(
+      [...table.querySelectorAll('th button')].map((button) =>
+        button.textContent!.replace(/[▲▼]/, '').trim(),
+      ),
+    ).to.deep.equal(['Flight', 'From', 'Arrival', 'State']);
     expect(rowsOf(el)).to.deep.equal([
       ['A123', 'London', '08:15', 'on time'],
       ['I768', 'Rome', '10:10', ''],
     ]);
   });
 
-  it('applies a flightStateUpdate to its row', async () => {
-    const { el, stream } = await connectedBoard();
-    stream.send({ id: '3', event: FlightEvent.stateUpdate, data: '{"flight":"I768","state":"landing"}' });
-    await waitUntil(() => rowsOf(el)[1]?.[3] === 'landing', 'I768 shows landing');
-    expect(el.shadowRoot!.querySelector('tr[data-flight="I768"]')?.getAttribute('data-state')).to.equal(
-      'landing',
-    );
-  });
-
-  it('adds a row on flightAdded and removes one on flightRemoval', async () => {
-    const { el, stream } = await connectedBoard();
-    stream.send({
-      id: '3',
-      event: FlightEvent.added,
-      data: '{"flight":"G119","origin":"Tokyo","arrival":"10:35","state":"scheduled"}',
+  it('flightSnapshot replaces the whole board', async () => {
+    const { el, client } = await liveBoard();
+    send(client, '9', FlightEvent.snapshot, {
+      flights: [{ flight: 'G119', origin: 'Tokyo', arrival: '10:35', state: '' }],
     });
-    stream.send({ id: '4', event: FlightEvent.removal, data: '{"flight":"A123"}' });
-    await waitUntil(() => rowsOf(el).length === 2 && rowsOf(el)[1]?.[0] === 'G119', 'G119 added, A123 gone');
-    expect(rowsOf(el).map((r) => r[0])).to.deep.equal(['I768', 'G119']);
+    await waitUntil(() => rowsOf(el).length === 1);
+    expect(flightsOf(el)).to.deep.equal(['G119']);
   });
 
-  it('Stop closes the stream and the button then offers Resume', async () => {
-    const { el } = await connectedBoard();
-    const button = el.shadowRoot!.querySelector('button')!;
-    expect(button.textContent).to.equal('Stop');
-    button.click();
+  it('flightStateUpdate changes any field of its row', async () => {
+    const { el, client } = await liveBoard();
+    send(client, '3', FlightEvent.stateUpdate, { flight: 'I768', state: 'delayed', arrival: '07:50' });
+    await waitUntil(() => rowsOf(el)[0]?.[0] === 'I768', 'I768 moves first by its new arrival time');
+    expect(rowsOf(el)[0]).to.deep.equal(['I768', 'Rome', '07:50', 'delayed']);
+    expect(rowOf(el, 'I768').dataset.state).to.equal('delayed');
+  });
+
+  it('an unnamed message is a flightStateUpdate (the first protocol version)', async () => {
+    const { el, client } = await liveBoard();
+    send(client, '3', undefined, { flight: 'I768', state: 'landed' });
+    await waitUntil(() => rowsOf(el)[1]?.[3] === 'landed', 'I768 shows landed');
+  });
+
+  it('flightAdded adds a row and flightRemoval removes one', async () => {
+    const { el, client } = await liveBoard();
+    send(client, '3', FlightEvent.added, {
+      flight: 'G119',
+      origin: 'Tokyo',
+      arrival: '10:35',
+      state: 'scheduled',
+    });
+    send(client, '4', FlightEvent.removal, { flight: 'A123' });
+    await waitUntil(() => flightsOf(el).join() === 'I768,G119', 'G119 added, A123 gone');
+  });
+
+  it('closedConnection closes the stream for good: status closed, no reconnection', async () => {
+    const { el, stream, client } = await liveBoard();
+    send(client, '3', FlightEvent.closed, '');
+    await waitUntil(() => el.status === 'closed');
+    client.close();
+    await aTimeout(150);
+    expect(sources[0]!.readyState).to.equal(EventSource.CLOSED);
+    expect(requestsTo(stream)).to.equal(1);
     await el.updateComplete;
+    expect(statusText(el)).to.contain('Closed by server');
+  });
+
+  for (const [name, event, data, reason] of [
+    ['malformed JSON', FlightEvent.stateUpdate, '{"flight": "I7', 'malformed-json'],
+    ['a payload of the wrong shape', FlightEvent.added, '{"flight": 42}', 'invalid-payload'],
+    [
+      'a snapshot of the wrong shape',
+      FlightEvent.snapshot,
+      '{"flights": [{"origin": "Rome"}]}',
+      'invalid-payload',
+    ],
+    [
+      'an update for an unknown flight',
+      FlightEvent.stateUpdate,
+      '{"flight":"ZZ9","state":"landed"}',
+      'unknown-flight',
+    ],
+    ['a removal of an unknown flight', FlightEvent.removal, '{"flight":"ZZ9"}', 'unknown-flight'],
+  ] as const) {
+    it(`ignores ${name} with one console.warn and a flight-board-ignored event`, async () => {
+      const { el, client } = await liveBoard();
+      const warnings: unknown[][] = [];
+      const warn = console.warn;
+      console.warn = (...args: unknown[]) => warnings.push(args);
+      try {
+        const ignored = nextEvent(el, 'flight-board-ignored');
+        send(client, '3', event, data);
+        const e = await ignored;
+        expect(e).to.be.instanceOf(FlightIgnoredEvent);
+        expect([e.reason, e.eventType, e.data]).to.deep.equal([reason, event, data]);
+        send(client, '4', FlightEvent.stateUpdate, { flight: 'A123', state: 'landed' });
+        await waitUntil(() => rowsOf(el)[0]?.[3] === 'landed', 'the board still works');
+      } finally {
+        console.warn = warn;
+      }
+      expect(warnings).to.have.length(1);
+      expect(rowsOf(el)).to.have.length(2);
+      expect(el.status).to.equal('live');
+    });
+  }
+});
+
+// ---- initial rows for servers that only send updates ----------------------------------------
+
+describe('<flight-board> initial rows without a snapshot', () => {
+  it('reads them from a <script type="application/json"> child, then applies updates', async () => {
+    const stream = scriptedStream();
+    const el = await fixture<FlightBoardElement>(html`
+      <flight-board src=${stream.url}><script type="application/json">${JSON.stringify(board)}</script></flight-board>
+    `);
+    await waitUntil(() => rowsOf(el).length === 2, 'the inline rows render');
+    await waitUntil(() => stream.connections.length === 1);
+    send(stream.connections[0]!, '1', undefined, { flight: 'A123', state: 'landed' });
+    await waitUntil(() => rowsOf(el)[0]?.[3] === 'landed');
+  });
+
+  it('takes them from the flights property', async () => {
+    const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
+    expect(flightsOf(el)).to.deep.equal(['A123', 'I768']);
+    expect(el.flights.map((f) => f.flight)).to.deep.equal(['A123', 'I768']);
+  });
+
+  it('warns once about malformed inline JSON and shows an empty board', async () => {
+    const warnings: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args);
+    try {
+      const el = await fixture<FlightBoardElement>(
+        html`<flight-board><script type="application/json">[{"flight":</script></flight-board>`,
+      );
+      expect(rowsOf(el)).to.deep.equal([]);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).to.have.length(1);
+  });
+});
+
+// ---- connection status, errors, backoff, 204 -------------------------------------------------
+
+describe('<flight-board> connection status', () => {
+  it('goes connecting → live → stopped → connecting → live, shown as text with the time of the last update', async () => {
+    const stream = scriptedStream();
+    const el = document.createElement('flight-board');
+    const seen = statusesOf(el);
+    el.src = stream.url;
+    document.body.append(el);
+    try {
+      await waitUntil(() => el.status === 'live');
+      expect(el.lastUpdate).to.equal(undefined);
+      send(stream.connections[0]!, '2', FlightEvent.snapshot, { flights: board });
+      await waitUntil(() => el.lastUpdate instanceof Date && el.shadowRoot!.querySelector('time'));
+      expect(el.shadowRoot!.querySelector('time')!.dateTime).to.equal(el.lastUpdate!.toISOString());
+      expect(statusText(el)).to.match(/^Live · updated /);
+      stopButton(el).click();
+      await el.updateComplete;
+      expect(statusText(el)).to.match(/^Stopped/);
+      stopButton(el).click();
+      await waitUntil(() => el.status === 'live');
+      expect(seen).to.deep.equal(['connecting', 'live', 'stopped', 'connecting', 'live']);
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('dispatches typed status events', async () => {
+    const stream = scriptedStream();
+    const el = document.createElement('flight-board');
+    const event = nextEvent(el, 'flight-board-status');
+    el.src = stream.url;
+    document.body.append(el);
+    try {
+      const e = await event;
+      expect(e).to.be.instanceOf(FlightBoardStatusEvent);
+      expect(e.status).to.equal('connecting');
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('shows reconnecting while the browser reconnects a dropped stream, then live again', async () => {
+    const { el, stream, client } = await liveBoard();
+    const seen = statusesOf(el);
+    client.send({ retry: 10 });
+    client.close();
+    await waitUntil(() => stream.connections.length === 2, 'the browser reconnects');
+    await waitUntil(() => el.status === 'live');
+    expect(seen).to.deep.equal(['reconnecting', 'live']);
+  });
+
+  for (const [name, failure] of [
+    ['a 503 answer', () => new HttpResponse('down for maintenance', { status: 503 })],
+    ['a wrong content type', () => HttpResponse.text('not a stream')],
+  ] as const) {
+    it(`after ${name}, shows the error and retries with growing delays until the stream is back`, async () => {
+      let failing = true;
+      const stream = scriptedStream(http.get(/\/scripted-/, () => (failing ? failure() : undefined)));
+      const el = document.createElement('flight-board');
+      const seen = statusesOf(el);
+      el.retryDelay = 20;
+      el.maxRetryDelay = 80;
+      el.src = stream.url;
+      document.body.append(el);
+      try {
+        await waitUntil(() => el.status === 'error', 'the failure is shown');
+        await el.updateComplete;
+        expect(statusText(el)).to.contain('Connection error');
+        await waitUntil(() => sources.length >= 4, 'the element retries', { timeout: 2000 });
+        failing = false;
+        await waitUntil(() => el.status === 'live', 'the retry reaches the restored stream', {
+          timeout: 2000,
+        });
+        expect(seen.slice(0, 4)).to.deep.equal(['connecting', 'error', 'reconnecting', 'error']);
+        expect(latest(seen)).to.equal('live');
+      } finally {
+        el.remove();
+      }
+    });
+  }
+
+  it('retries after a failure with ?lastEventId= so nothing is missed', async () => {
+    let failing = false;
+    const stream = scriptedStream(
+      http.get(/\/scripted-/, () => (failing ? new HttpResponse(null, { status: 500 }) : undefined)),
+    );
+    const { el, client } = await liveBoard(stream);
+    el.retryDelay = 10;
+    client.send({ retry: 10 }); // so the browser's own reconnection (which fails) comes at once
+    send(client, '7', FlightEvent.stateUpdate, { flight: 'I768', state: 'landing' });
+    await waitUntil(() => rowsOf(el)[1]?.[3] === 'landing');
+    failing = true;
+    client.close(); // the browser reconnects by itself, gets a 500 and gives up
+    await waitUntil(() => el.status === 'error');
+    failing = false;
+    await waitUntil(() => stream.connections.length === 2 && el.status === 'live');
+    expect(latest(stream.requests).searchParams.get(LAST_EVENT_ID_PARAM)).to.equal('7');
+  });
+
+  it('a 204 answer closes for good: status closed, no retry', async () => {
+    const stream = scriptedStream(http.get(/\/scripted-/, () => new HttpResponse(null, { status: 204 })));
+    const el = document.createElement('flight-board');
+    const seen = statusesOf(el);
+    el.retryDelay = 5;
+    el.src = stream.url;
+    document.body.append(el);
+    try {
+      await waitUntil(() => el.status === 'closed');
+      await aTimeout(150);
+      expect(sources).to.have.length(1);
+      expect(requestsTo(stream)).to.equal(2); // the EventSource and the one probe that read the 204
+      expect(latest(seen)).to.equal('closed');
+    } finally {
+      el.remove();
+    }
+  });
+});
+
+// ---- Stop / Resume, src, DOM lifetime, two boards -------------------------------------------
+
+describe('<flight-board> Stop and Resume', () => {
+  it('Stop closes the stream at once: no more traffic, no more changes', async () => {
+    const { el, stream, client } = await liveBoard();
+    expect(stopButton(el).textContent).to.equal('Stop');
+    stopButton(el).click();
     expect(el.status).to.equal('stopped');
-    expect(button.textContent).to.equal('Resume');
+    expect(sources[0]!.readyState).to.equal(EventSource.CLOSED);
+    send(client, '3', FlightEvent.removal, { flight: 'A123' });
+    await aTimeout(150);
+    expect(requestsTo(stream)).to.equal(1);
+    expect(rowsOf(el)).to.have.length(2);
+    expect(stopButton(el).textContent).to.equal('Resume');
+  });
+
+  it('Stop during the retry backoff cancels the retry', async () => {
+    const stream = scriptedStream(http.get(/\/scripted-/, () => new HttpResponse(null, { status: 503 })));
+    const el = await fixture<FlightBoardElement>(
+      html`<flight-board .retryDelay=${200} src=${stream.url}></flight-board>`,
+    );
+    await waitUntil(() => el.status === 'error' && requestsTo(stream) === 2, 'failed and probed');
+    stopButton(el).click();
+    await aTimeout(250); // longer than the retry delay (100–200 ms)
+    expect(requestsTo(stream)).to.equal(2);
+    expect(el.status).to.equal('stopped');
+  });
+
+  it('Resume reconnects after the last id seen: the server sees ?lastEventId=', async () => {
+    const { el, stream, client } = await liveBoard();
+    send(client, '3', FlightEvent.stateUpdate, { flight: 'A123', state: 'landed' });
+    await waitUntil(() => rowsOf(el)[0]?.[3] === 'landed');
+    stopButton(el).click();
+    stopButton(el).click();
+    await waitUntil(() => stream.connections.length === 2 && el.status === 'live');
+    expect(latest(stream.requests).searchParams.get(LAST_EVENT_ID_PARAM)).to.equal('3');
+    send(stream.connections[1]!, '4', FlightEvent.stateUpdate, { flight: 'I768', state: 'landing' });
+    await waitUntil(() => rowsOf(el)[1]?.[3] === 'landing');
+  });
+});
+
+describe('<flight-board> lifetime', () => {
+  it('changing src closes the old stream and opens the new one from its start', async () => {
+    const { el, client } = await liveBoard();
+    const next = scriptedStream();
+    el.src = next.url;
+    await waitUntil(() => next.connections.length === 1);
+    expect(sources[0]!.readyState).to.equal(EventSource.CLOSED);
+    expect(latest(next.requests).searchParams.has(LAST_EVENT_ID_PARAM)).to.equal(false);
+    send(next.connections[0]!, '1', FlightEvent.removal, { flight: 'I768' });
+    await waitUntil(() => rowsOf(el).length === 1);
+    expect(flightsOf(el)).to.deep.equal(['A123']);
+  });
+
+  it('removing the element closes its EventSource; re-inserting reconnects after the last id', async () => {
+    const { el, stream } = await liveBoard();
+    const parent = el.parentElement!;
+    el.remove();
+    expect(sources[0]!.readyState).to.equal(EventSource.CLOSED);
+    await aTimeout(100);
+    expect(requestsTo(stream)).to.equal(1);
+    parent.append(el);
+    await waitUntil(() => stream.connections.length === 2 && el.status === 'live');
+    expect(latest(stream.requests).searchParams.get(LAST_EVENT_ID_PARAM)).to.equal('2');
+  });
+
+  it('two boards on one page are independent', async () => {
+    const one = await liveBoard();
+    const two = await liveBoard();
+    send(one.client, '3', FlightEvent.removal, { flight: 'A123' });
+    await waitUntil(() => rowsOf(one.el).length === 1);
+    stopButton(two.el).click();
+    expect(one.el.status).to.equal('live');
+    expect(rowsOf(two.el)).to.have.length(2);
+    send(one.client, '4', FlightEvent.stateUpdate, { flight: 'I768', state: 'landed' });
+    await waitUntil(() => rowsOf(one.el)[0]?.[3] === 'landed');
+    expect(rowsOf(two.el)[1]?.[3]).to.equal('');
+  });
+});
+
+// ---- sorting ----------------------------------------------------------------------------------
+
+describe('<flight-board> sorting', () => {
+  const headers = (el: FlightBoardElement) => [...el.shadowRoot!.querySelectorAll('th')];
+  const ariaSorts = (el: FlightBoardElement) => headers(el).map((th) => th.getAttribute('aria-sort'));
+  const flights: Flight[] = [
+    { flight: 'U213', origin: 'New York', arrival: '09:05', state: 'landed' },
+    { flight: 'A123', origin: 'London', arrival: '08:15', state: 'on time' },
+    { flight: 'D654', origin: 'Berlin', arrival: '08:45', state: 'delayed' },
+  ];
+
+  it('sorts by arrival time by default', async () => {
+    const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${flights}></flight-board>`);
+    expect(flightsOf(el)).to.deep.equal(['A123', 'D654', 'U213']);
+    expect(ariaSorts(el)).to.deep.equal([null, null, 'ascending', null]);
+  });
+
+  it('sorts by a column with the mouse, and a second click reverses it', async () => {
+    const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${flights}></flight-board>`);
+    headers(el)[3]!.querySelector('button')!.click();
+    await el.updateComplete;
+    expect(flightsOf(el)).to.deep.equal(['D654', 'U213', 'A123']);
+    expect(ariaSorts(el)).to.deep.equal([null, null, null, 'ascending']);
+    headers(el)[3]!.querySelector('button')!.click();
+    await el.updateComplete;
+    expect(flightsOf(el)).to.deep.equal(['A123', 'U213', 'D654']);
+    expect(ariaSorts(el)).to.deep.equal([null, null, null, 'descending']);
+  });
+
+  it('sorts with the keyboard: Tab to a column header, Enter, then Space', async () => {
+    const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${flights}></flight-board>`);
+    headers(el)[1]!.querySelector('button')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(flightsOf(el)).to.deep.equal(['D654', 'A123', 'U213']);
+    expect(ariaSorts(el)[1]).to.equal('ascending');
+    await sendKeys({ press: 'Space' });
+    await el.updateComplete;
+    expect(flightsOf(el)).to.deep.equal(['U213', 'A123', 'D654']);
+    expect(ariaSorts(el)[1]).to.equal('descending');
+  });
+});
+
+// ---- accessibility ----------------------------------------------------------------------------
+
+describe('<flight-board> accessibility', () => {
+  it('passes axe in the light scheme', async () => {
+    const { el, client } = await liveBoard();
+    send(client, '3', FlightEvent.stateUpdate, { flight: 'I768', state: 'landed' });
+    await waitUntil(() => rowsOf(el)[1]?.[3] === 'landed');
+    await expect(el).to.be.accessible();
+  });
+
+  it('passes axe in the dark scheme', async () => {
+    await emulateMedia({ colorScheme: 'dark' });
+    const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
+    await expect(el).to.be.accessible();
+  });
+
+  it('has a table with column headers, a labelled button and state as text', async () => {
+    const { el } = await liveBoard();
+    const root = el.shadowRoot!;
+    expect(root.querySelectorAll('table th[scope="col"]')).to.have.length(4);
+    expect(stopButton(el).textContent!.trim()).to.equal('Stop');
+    expect(rowOf(el, 'A123').querySelector('[part~="state"]')!.textContent).to.equal('on time');
+  });
+
+  it('announces a change politely: "Flight I768 from Rome: landed"', async () => {
+    const { el, client } = await liveBoard();
+    const region = el.shadowRoot!.querySelector('[aria-live="polite"]')!;
+    expect(region.textContent).to.equal('');
+    send(client, '3', FlightEvent.stateUpdate, { flight: 'I768', state: 'landed' });
+    await waitUntil(() => region.textContent === 'Flight I768 from Rome: landed');
+  });
+
+  it('folds a burst of changes into one later announcement', async () => {
+    const { el, client } = await liveBoard();
+    el.announceInterval = 300;
+    const region = el.shadowRoot!.querySelector('[aria-live="polite"]')!;
+    const said = new Set<string>();
+    const observer = new MutationObserver(() => said.add(region.textContent ?? ''));
+    observer.observe(region, { childList: true, characterData: true, subtree: true });
+    for (const [id, state] of ['landing', 'landed', 'delayed', 'on time', 'landed'].entries()) {
+      send(client, String(id + 3), FlightEvent.stateUpdate, { flight: id % 2 ? 'A123' : 'I768', state });
+    }
+    await waitUntil(() => rowsOf(el)[0]?.[3] === 'on time' && rowsOf(el)[1]?.[3] === 'landed');
+    await aTimeout(100);
+    expect([...said]).to.deep.equal(['Flight I768 from Rome: landing']);
+    await waitUntil(() => said.size === 2, 'the rest comes after the interval', { timeout: 1000 });
+    expect([...said][1]).to.equal('4 changes. Latest: Flight I768 from Rome: landed');
+    observer.disconnect();
+  });
+});
+
+// ---- theming ----------------------------------------------------------------------------------
+
+describe('<flight-board> theming', () => {
+  const bg = (el: Element) => getComputedStyle(el).backgroundColor;
+
+  it('has a light and a dark default look', async () => {
+    const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
+    expect(bg(el)).to.equal('rgb(247, 248, 250)');
+    await emulateMedia({ colorScheme: 'dark' });
+    expect(bg(el)).to.equal('rgb(16, 21, 28)');
+  });
+
+  it('takes --flight-board-* custom properties', async () => {
+    const el = await fixture<FlightBoardElement>(
+      html`<flight-board style="--flight-board-bg: rgb(1, 2, 3); --flight-board-cell-color: rgb(4, 5, 6)" .flights=${board}></flight-board>`,
+    );
+    expect(bg(el)).to.equal('rgb(1, 2, 3)');
+    expect(getComputedStyle(rowOf(el, 'A123').cells[0]!).color).to.equal('rgb(4, 5, 6)');
+  });
+
+  it('exposes parts, and a row by its state as ::part(row-<state>)', async () => {
+    const style = document.createElement('style');
+    style.textContent = 'flight-board::part(row-on-time) { background-color: rgb(7, 8, 9) }';
+    document.head.append(style);
+    try {
+      const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
+      expect(bg(rowOf(el, 'A123'))).to.equal('rgb(7, 8, 9)');
+      expect(bg(rowOf(el, 'I768'))).to.not.equal('rgb(7, 8, 9)');
+      const parts = [...el.shadowRoot!.querySelectorAll('[part]')].flatMap((node) => [...node.part]);
+      for (const part of ['table', 'header', 'row', 'cell', 'state', 'status', 'button', 'sort']) {
+        expect(parts, part).to.include(part);
+      }
+    } finally {
+      style.remove();
+    }
+  });
+
+  it('flashes a changed state, except under prefers-reduced-motion', async () => {
+    const { el, client } = await liveBoard();
+    send(client, '3', FlightEvent.stateUpdate, { flight: 'I768', state: 'landed' });
+    await waitUntil(() => rowOf(el, 'I768').querySelector('.flash'));
+    const flash = rowOf(el, 'I768').querySelector('.flash')!;
+    expect(getComputedStyle(flash).animationName).to.equal('flash');
+    await emulateMedia({ reducedMotion: 'reduce' });
+    expect(getComputedStyle(flash).animationName).to.equal('none');
+  });
+});
+
+// ---- DOM events for host pages ----------------------------------------------------------------
+
+describe('<flight-board> DOM events', () => {
+  it('fires flight-board-change for added, updated and removed rows', async () => {
+    const { el, client } = await liveBoard();
+    const changes: FlightChangeEvent[] = [];
+    el.addEventListener('flight-board-change', (e) => changes.push(e));
+    send(client, '3', FlightEvent.added, { flight: 'G119', origin: 'Tokyo', arrival: '10:35', state: '' });
+    send(client, '4', FlightEvent.stateUpdate, { flight: 'G119', state: 'landing' });
+    send(client, '5', FlightEvent.removal, { flight: 'G119' });
+    await waitUntil(() => changes.length === 3);
+    expect(changes.every((e) => e instanceof FlightChangeEvent && e.bubbles && e.composed)).to.equal(true);
+    expect(changes.map((e) => [e.kind, e.flight.state, e.previous?.state])).to.deep.equal([
+      ['added', '', undefined],
+      ['updated', 'landing', ''],
+      ['removed', 'landing', undefined],
+    ]);
+  });
+
+  it('fires flight-board-snapshot when a snapshot replaces the board', async () => {
+    const { el, client } = await liveBoard();
+    const event = nextEvent(el, 'flight-board-snapshot');
+    send(client, '9', FlightEvent.snapshot, { flights: [] });
+    const e = await event;
+    expect(e).to.be.instanceOf(FlightSnapshotEvent);
+    expect(e.flights).to.deep.equal([]);
+  });
+});
+
+// ---- cost: keyed rows, one render per frame ---------------------------------------------------
+
+describe('<flight-board> rendering cost', () => {
+  it('re-renders only the row that changed', async () => {
+    const { el, client } = await liveBoard();
+    const untouched = rowOf(el, 'A123');
+    const mutated = new Set<Node>();
+    const observer = new MutationObserver((records) => {
+      for (const record of records) mutated.add(record.target);
+    });
+    observer.observe(el.shadowRoot!, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+    });
+    send(client, '3', FlightEvent.stateUpdate, { flight: 'I768', state: 'landed' });
+    await waitUntil(() => rowsOf(el)[1]?.[3] === 'landed');
+    await aTimeout(50);
+    observer.disconnect();
+    expect(rowOf(el, 'A123')).to.equal(untouched);
+    const changedRow = rowOf(el, 'I768');
+    const outside = [...mutated].filter(
+      (node) => !changedRow.contains(node) && !el.shadowRoot!.querySelector('header')!.contains(node),
+    );
+    expect(outside.filter((node) => untouched.contains(node))).to.deep.equal([]);
+    expect(mutated.size).to.be.greaterThan(0);
+    // Proof that the unchanged row's template is not even evaluated: its (same) object, changed
+    // behind the element's back, does not reach the DOM when the board renders again.
+    el.flights[0]!.origin = 'Paris';
+    el.heading = 'Arrivals today';
+    await el.updateComplete;
+    expect(rowsOf(el)[0]?.[1]).to.equal('London');
+  });
+
+  it('renders at most once per animation frame, however many events arrive', async () => {
+    const { el, client } = await liveBoard();
+    let renders = 0;
+    let frames = 0;
+    const host = el as unknown as { update(changed: unknown): void };
+    const update = host.update.bind(el);
+    host.update = (changed) => {
+      renders++;
+      update(changed);
+    };
+    let counting = true;
+    const countFrames = () => {
+      frames++;
+      if (counting) requestAnimationFrame(countFrames);
+    };
+    requestAnimationFrame(countFrames);
+    for (let i = 0; i < 30; i++) {
+      send(client, String(i + 3), FlightEvent.stateUpdate, { flight: 'I768', state: `gate ${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await waitUntil(() => rowsOf(el)[1]?.[3] === 'gate 29');
+    counting = false;
+    expect(renders).to.be.lessThan(30);
+    expect(renders).to.be.at.most(frames + 1);
   });
 });

@@ -1,17 +1,23 @@
-import { html, LitElement, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { Announcer } from './announcer.ts';
 import { ConnectionStatus, EventStreamController } from './event-stream-controller.ts';
-import { styles } from './flight-board.styles.ts';
 import {
-  asFlight,
-  asFlightRemoval,
-  asFlightSnapshot,
-  asFlightUpdate,
-  type Flight,
-  FlightEvent,
-  parseJson,
-} from './protocol.ts';
+  FlightBoardStatusEvent,
+  FlightChangeEvent,
+  FlightIgnoredEvent,
+  FlightSnapshotEvent,
+  type IgnoredReason,
+} from './events.ts';
+import { styles } from './flight-board.styles.ts';
+import { applyFlightEvent, describeChange, type FlightRows, replaceRows } from './flight-rows.ts';
+import { asFlightSnapshot, type Flight, FlightEvent, type FlightField, parseJson } from './protocol.ts';
+
+/** The direction of a sort, with the values of `aria-sort`. */
+export type SortDirection = 'ascending' | 'descending';
 
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   idle: 'Not connected',
@@ -20,26 +26,55 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
   reconnecting: 'Reconnecting…',
   stopped: 'Stopped',
   closed: 'Closed by server',
-  error: 'Connection error',
+  error: 'Connection error, retrying',
 };
 
+const COLUMNS: readonly [FlightField, string][] = [
+  ['flight', 'Flight'],
+  ['origin', 'From'],
+  ['arrival', 'Arrival'],
+  ['state', 'State'],
+];
+
+const collator = new Intl.Collator(undefined, { numeric: true });
+
+/** A `::part` name for a state, so `::part(row-on-time)` selects rows by state from outside. */
+const statePart = (state: string) => `row-${state.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+
 /**
- * A live arrivals board fed by Server-Sent Events.
+ * A live arrivals board fed by Server-Sent Events: one element, one `src`.
  *
  * @attr src - URL of the event stream.
  * @attr with-credentials - send cookies with a cross-origin stream request.
  * @attr heading - the board's caption.
  *
+ * @fires flight-board-change - {FlightChangeEvent} a row was added, updated or removed.
+ * @fires flight-board-snapshot - {FlightSnapshotEvent} a `flightSnapshot` replaced the board.
+ * @fires flight-board-status - {FlightBoardStatusEvent} the connection status changed.
+ * @fires flight-board-ignored - {FlightIgnoredEvent} a malformed event or an update for an unknown flight was ignored.
+ *
  * @csspart table - the board's table.
- * @csspart row - one flight's row.
+ * @csspart header - the table's header row.
+ * @csspart sort - the button in each column header that sorts by that column.
+ * @csspart row - one flight's row; it also has the part `row-<state>` (e.g. `row-landed`, `row-on-time`).
  * @csspart cell - every cell of a row.
  * @csspart state - the cell that shows a flight's state.
  * @csspart status - the connection status line.
  * @csspart button - the Stop/Resume button.
  *
- * @cssprop --flight-board-bg - board background. Default: #10151c.
- * @cssprop --flight-board-color - text colour. Default: #f5f5f5.
- * @cssprop --flight-board-accent - caption and button colour. Default: #ffd23f.
+ * @cssprop --flight-board-font - font family. Default: a monospace stack.
+ * @cssprop --flight-board-bg - board background. Default: #f7f8fa (light), #10151c (dark).
+ * @cssprop --flight-board-color - text colour. Default: #1b2330 (light), #f5f5f5 (dark).
+ * @cssprop --flight-board-cell-color - colour of the cells. Default: #1b2330 (light), #ffd23f (dark).
+ * @cssprop --flight-board-accent - caption, button and focus colour. Default: #0b5cad (light), #ffd23f (dark).
+ * @cssprop --flight-board-muted - column headers and status line. Default: #4a5868 (light), #9fb0c0 (dark).
+ * @cssprop --flight-board-border - row separators. Default: #d5dbe3 (light), #26303b (dark).
+ * @cssprop --flight-board-landed - the state of landed flights. Default: #1a7f37 (light), #5ad17a (dark).
+ * @cssprop --flight-board-landing - the state of landing flights. Default: #0a5fb4 (light), #5ab8ff (dark).
+ * @cssprop --flight-board-alert - delayed and cancelled. Default: #b42318 (light), #ff6b5a (dark).
+ * @cssprop --flight-board-flash - outline colour a changed state flashes with. Default: the accent.
+ * @cssprop --flight-board-radius - corner radius. Default: 8px.
+ * @cssprop --flight-board-padding - inner spacing. Default: 1rem.
  */
 export class FlightBoardElement extends LitElement {
   static override styles = styles;
@@ -53,33 +88,87 @@ export class FlightBoardElement extends LitElement {
   /** The board's caption. Default: "Arrivals". */
   @property() heading = 'Arrivals';
 
-  /** The flights on the board, in arrival order. Setting it replaces the board. */
+  /** The column the rows are sorted by. Default: "arrival". */
+  @property({ attribute: false }) sortBy: FlightField = 'arrival';
+
+  /** The direction of the sort. Default: "ascending". */
+  @property({ attribute: false }) sortDirection: SortDirection = 'ascending';
+
+  /** The flights on the board, in display order. Setting it replaces the board. */
   @property({ attribute: false })
   get flights(): Flight[] {
-    return [...this.#rows.values()].sort((a, b) => a.arrival.localeCompare(b.arrival));
+    const dir = this.sortDirection === 'descending' ? -1 : 1;
+    const key = this.sortBy;
+    // Array.prototype.sort is stable: equal keys keep the order in which the flights arrived.
+    return [...this.#rows.values()].sort((a, b) => dir * collator.compare(a[key], b[key]));
   }
-  set flights(flights: Flight[]) {
-    this.#rows = new Map(flights.map((f) => [f.flight, f]));
+  set flights(flights: readonly Flight[]) {
+    replaceRows(this.#rows, flights);
     this.requestUpdate('flights');
   }
 
-  #rows = new Map<string, Flight>();
-
-  readonly #stream = new EventStreamController(this, {
-    events: [
-      FlightEvent.snapshot,
-      FlightEvent.added,
-      FlightEvent.stateUpdate,
-      FlightEvent.message,
-      FlightEvent.removal,
-      FlightEvent.closed,
-    ],
-    onEvent: (type, data) => this.#apply(type, data),
-  });
-
-  /** The connection's status: idle, connecting, live, reconnecting, stopped, closed or error. */
+  /** The connection status: idle, connecting, live, reconnecting, stopped, closed or error. */
   get status(): ConnectionStatus {
     return this.#stream.status;
+  }
+
+  /** When the board last changed because of the stream. Default: undefined. */
+  get lastUpdate(): Date | undefined {
+    return this.#lastUpdate;
+  }
+
+  /** First retry delay after the stream fails (ms); doubles per failure, with jitter. Default: 1000. */
+  get retryDelay(): number {
+    return this.#stream.retryDelay;
+  }
+  set retryDelay(ms: number) {
+    this.#stream.retryDelay = ms;
+  }
+
+  /** The longest retry delay (ms). Default: 30000. */
+  get maxRetryDelay(): number {
+    return this.#stream.maxRetryDelay;
+  }
+  set maxRetryDelay(ms: number) {
+    this.#stream.maxRetryDelay = ms;
+  }
+
+  /** The shortest time between two screen reader announcements (ms). Default: 2000. */
+  get announceInterval(): number {
+    return this.#announcer.interval;
+  }
+  set announceInterval(ms: number) {
+    this.#announcer.interval = ms;
+  }
+
+  #rows: FlightRows = new Map();
+  #lastUpdate: Date | undefined;
+  /** Flights whose state changed since the last render: their state cell flashes once. */
+  #flashing = new Set<string>();
+  readonly #announcer = new Announcer(this);
+  readonly #stream = new EventStreamController(this, {
+    events: Object.values(FlightEvent),
+    onEvent: (type, data) => this.#receive(type, data),
+    onStatus: (status) => {
+      if (status === ConnectionStatus.error || status === ConnectionStatus.closed) {
+        this.#announcer.say(STATUS_TEXT[status]);
+      }
+      this.dispatchEvent(new FlightBoardStatusEvent(status));
+    },
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // With a classic script in <head>, the element upgrades before the parser reaches its children.
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', () => this.#readInlineFlights(), { once: true });
+    } else this.#readInlineFlights();
+  }
+
+  /** Renders at most once per animation frame, however many events arrived in between. */
+  protected override async scheduleUpdate(): Promise<void> {
+    await new Promise(requestAnimationFrame);
+    super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -89,38 +178,53 @@ export class FlightBoardElement extends LitElement {
   }
 
   protected override render() {
-    const stopped = this.status === ConnectionStatus.stopped;
+    const { status } = this;
+    const stopped = status === ConnectionStatus.stopped;
+    const updated = this.#lastUpdate;
     return html`
       <header>
-        <span part="status" role="status">${STATUS_TEXT[this.status]}</span>
+        <p part="status" data-status=${status}>
+          <span>${STATUS_TEXT[status]}</span>${
+            updated
+              ? html` · updated <time datetime=${updated.toISOString()}>${updated.toLocaleTimeString()}</time>`
+              : nothing
+          }
+        </p>
         <button part="button" type="button" @click=${this.#toggle}>${stopped ? 'Resume' : 'Stop'}</button>
       </header>
       <table part="table">
         <caption>${this.heading}</caption>
         <thead>
-          <tr part="header">
-            <th scope="col">Flight</th>
-            <th scope="col">From</th>
-            <th scope="col">Arrival</th>
-            <th scope="col">State</th>
-          </tr>
+          <tr part="header">${COLUMNS.map(
+            ([key, label]) =>
+              html`<th scope="col" aria-sort=${this.sortBy === key ? this.sortDirection : nothing}><button part="sort" type="button" @click=${() => this.#sortBy(key)}>${label}<span aria-hidden="true">${this.sortBy === key ? (this.sortDirection === 'ascending' ? ' ▲' : ' ▼') : ''}</span></button></th>`,
+          )}</tr>
         </thead>
-        <tbody>
-          ${repeat(
-            this.flights,
-            (f) => f.flight,
-            (f) => html`
-              <tr part="row" data-flight=${f.flight} data-state=${f.state}>
-                <td part="cell">${f.flight}</td>
-                <td part="cell">${f.origin}</td>
-                <td part="cell">${f.arrival}</td>
-                <td part="cell state">${f.state}</td>
-              </tr>
-            `,
-          )}
-        </tbody>
+        <tbody>${repeat(
+          this.flights,
+          (f) => f.flight,
+          // The flight object is replaced on every change, so unchanged rows are skipped entirely.
+          (f) => guard([f], () => this.#row(f)),
+        )}</tbody>
       </table>
+      <div class="visually-hidden" aria-live="polite">${this.#announcer.text}</div>
     `;
+  }
+
+  protected override updated(): void {
+    this.#flashing.clear();
+  }
+
+  #row(f: Flight) {
+    return html`<tr part="row ${statePart(f.state)}" data-flight=${f.flight} data-state=${f.state}>
+      <td part="cell">${f.flight}</td>
+      <td part="cell">${f.origin}</td>
+      <td part="cell">${f.arrival}</td>
+      <td part="cell state">${keyed(
+        f.state,
+        html`<span class=${this.#flashing.has(f.flight) ? 'flash' : ''}>${f.state}</span>`,
+      )}</td>
+    </tr>`;
   }
 
   #toggle(): void {
@@ -128,40 +232,47 @@ export class FlightBoardElement extends LitElement {
     else this.#stream.stop();
   }
 
-  #apply(type: string, data: string): void {
+  #sortBy(key: FlightField): void {
+    const ascending = this.sortBy !== key || this.sortDirection === 'descending';
+    this.sortBy = key;
+    this.sortDirection = ascending ? 'ascending' : 'descending';
+  }
+
+  #receive(type: string, data: string): void {
     if (type === FlightEvent.closed) {
       this.#stream.finish();
       return;
     }
-    const payload = parseJson(data);
-    switch (type) {
-      case FlightEvent.snapshot: {
-        const snapshot = asFlightSnapshot(payload);
-        if (snapshot) this.flights = snapshot.flights;
-        return;
-      }
-      case FlightEvent.added: {
-        const flight = asFlight(payload);
-        if (flight) this.#set(flight);
-        return;
-      }
-      case FlightEvent.stateUpdate:
-      case FlightEvent.message: {
-        const update = asFlightUpdate(payload);
-        const current = update && this.#rows.get(update.flight);
-        if (update && current) this.#set({ ...current, ...update });
-        return;
-      }
-      case FlightEvent.removal: {
-        const removal = asFlightRemoval(payload);
-        if (removal && this.#rows.delete(removal.flight)) this.requestUpdate('flights');
-        return;
-      }
+    const change = applyFlightEvent(this.#rows, type, data);
+    if (change.kind === 'ignored') {
+      this.#ignored(change.reason, type, data);
+      return;
     }
+    this.#lastUpdate = new Date();
+    this.requestUpdate('flights');
+    if (change.kind === 'snapshot') {
+      this.dispatchEvent(new FlightSnapshotEvent(change.flights));
+      return;
+    }
+    const { kind, flight, previous } = change;
+    if (flight.state !== previous?.state) this.#flashing.add(flight.flight);
+    this.#announcer.say(describeChange(kind, flight, previous));
+    this.dispatchEvent(new FlightChangeEvent(kind, flight, previous));
   }
 
-  #set(flight: Flight): void {
-    this.#rows.set(flight.flight, flight);
-    this.requestUpdate('flights');
+  #ignored(reason: IgnoredReason, type: string, data: string): void {
+    console.warn(`<flight-board> ignored a ${type} event (${reason}):`, data);
+    this.dispatchEvent(new FlightIgnoredEvent(reason, type, data));
+  }
+
+  /** Initial rows for servers that only send updates: `<script type="application/json">[…]</script>`. */
+  #readInlineFlights(): void {
+    const script = this.querySelector('script[type="application/json"]');
+    if (!script || this.#rows.size) return;
+    const text = script.textContent ?? '';
+    const flights = parseJson(text);
+    const snapshot = asFlightSnapshot({ flights });
+    if (snapshot) this.flights = snapshot.flights;
+    else this.#ignored(flights === undefined ? 'malformed-json' : 'invalid-payload', 'inline', text);
   }
 }
