@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FlightEvent, type StreamEvent } from '../src/protocol.ts';
+import { EventHub, type EventHubOptions, type StreamSink } from './event-hub.ts';
+import { MemoryStore } from './store/memory-store.ts';
+
+// ---- helpers ---------------------------------------------------------------------------
+
+/** A sink that records what it was given and never drains, like a client that stopped reading. */
+class StuckSink implements StreamSink {
+  readonly chunks: string[] = [];
+  writableLength = 0;
+  destroyed = false;
+  ended = false;
+  write(chunk: string): boolean {
+    if (this.destroyed) throw new Error('write after destroy');
+    this.chunks.push(chunk);
+    this.writableLength += Buffer.byteLength(chunk);
+    return false;
+  }
+  end(chunk?: string): void {
+    if (chunk) this.chunks.push(chunk);
+    this.ended = true;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+/** A sink that drains at once, like a fast client. */
+class FastSink extends StuckSink {
+  override write(chunk: string): boolean {
+    super.write(chunk);
+    this.writableLength = 0;
+    return true;
+  }
+}
+
+const OPTIONS: EventHubOptions = { retryMs: 1000, heartbeatMs: 60_000, maxBufferedBytes: 16 * 1024 };
+
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+// ---- behaviour -------------------------------------------------------------------------
+
+describe('EventHub', () => {
+  test('serialises each event once, whatever the number of clients', async () => {
+    const store = new MemoryStore(10);
+    const listeners: ((e: StreamEvent) => void)[] = [];
+    const subscribe = (listener: (e: StreamEvent) => void) => {
+      listeners.push(listener);
+      return () => undefined;
+    };
+    // The real store, except that the test emits the events itself.
+    const hub = new EventHub(
+      {
+        state: () => store.state(),
+        eventsAfter: (id) => store.eventsAfter(id),
+        isAfter: (a, b) => store.isAfter(a, b),
+        add: (f) => store.add(f),
+        update: (u) => store.update(u),
+        remove: (f) => store.remove(f),
+        close: () => store.close(),
+        subscribe,
+      },
+      OPTIONS,
+    );
+    const sinks = Array.from({ length: 5 }, () => new FastSink());
+    for (const sink of sinks) await hub.connect(sink).ready;
+    let reads = 0;
+    // An event whose data counts how often it is read: serialising it reads it once.
+    const event: StreamEvent = {
+      id: '1',
+      event: FlightEvent.added,
+      get data() {
+        reads++;
+        return '{"flight":"A1"}';
+      },
+    };
+    for (const emit of listeners) emit(event);
+    assert.equal(reads, 1);
+    const frames = sinks.map((s) => s.chunks.at(-1));
+    assert.ok(frames.every((f) => f === frames[0] && f?.startsWith('id: 1\nevent: flightAdded\n')));
+    hub.dispose();
+  });
+
+  test('drops a client that never drains once it holds more than maxBufferedBytes, and writes it nothing more', async () => {
+    const store = new MemoryStore(10);
+    const evicted: number[] = [];
+    const hub = new EventHub(store, { ...OPTIONS, onEvict: (bytes) => evicted.push(bytes) });
+    const stuck = new StuckSink();
+    const fast = new FastSink();
+    await hub.connect(stuck).ready;
+    await hub.connect(fast).ready;
+    await store.add({ flight: 'A1', origin: 'x', arrival: '10:00', state: '' });
+    const big = 'x'.repeat(1000);
+    for (let i = 0; i < 200; i++) await store.update({ flight: 'A1', state: `${i}${big}` });
+    const frame = 1100;
+    assert.equal(stuck.destroyed, true);
+    assert.ok(stuck.writableLength <= OPTIONS.maxBufferedBytes + frame, `held ${stuck.writableLength} bytes`);
+    assert.deepEqual(evicted, [stuck.writableLength]);
+    assert.equal(hub.stats.evictions, 1);
+    assert.equal(hub.clientCount, 1, 'the fast client stays');
+    assert.equal(fast.chunks.length, 2 + 201, 'retry, snapshot, every event');
+    hub.dispose();
+  });
+
+  test('a client that leaves during its catch-up is written nothing after it left', async () => {
+    const store = new MemoryStore(10);
+    const hub = new EventHub(store, OPTIONS);
+    const sink = new StuckSink();
+    sink.writableLength = 0;
+    const { ready, disconnect } = hub.connect(sink);
+    disconnect();
+    await ready;
+    await store.add({ flight: 'A1', origin: 'x', arrival: '10:00', state: '' });
+    assert.deepEqual(sink.chunks, ['retry: 1000\n\n']);
+    assert.equal(hub.clientCount, 0);
+    hub.dispose();
+  });
+
+  test('runs one heartbeat timer while clients are connected and none when the last one leaves', async () => {
+    const hub = new EventHub(new MemoryStore(10), { ...OPTIONS, heartbeatMs: 20 });
+    assert.equal(hub.heartbeatActive, false);
+    const a = hub.connect(new FastSink());
+    const b = hub.connect(new FastSink());
+    await Promise.all([a.ready, b.ready]);
+    assert.equal(hub.heartbeatActive, true);
+    a.disconnect();
+    assert.equal(hub.heartbeatActive, true);
+    b.disconnect();
+    assert.equal(hub.heartbeatActive, false);
+    hub.dispose();
+  });
+
+  test('closeAll ends every client with closedConnection and refuses new streams until reopen', async () => {
+    const store = new MemoryStore(10);
+    const hub = new EventHub(store, OPTIONS);
+    const sinks = [new FastSink(), new FastSink()];
+    for (const sink of sinks) await hub.connect(sink).ready;
+    await hub.closeAll();
+    for (const sink of sinks) {
+      assert.equal(sink.ended, true);
+      assert.equal(sink.chunks.at(-1), 'id: 0\nevent: closedConnection\ndata: \n\n');
+    }
+    assert.equal(hub.isClosed, true);
+    assert.equal(hub.clientCount, 0);
+    hub.reopen();
+    assert.equal(hub.isClosed, false);
+    await settle();
+    hub.dispose();
+  });
+});
