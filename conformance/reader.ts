@@ -130,6 +130,9 @@ export class SseReader {
   /** The stream ended: flush the decoders. A partial block stays in `tail`. */
   end(at: number): void {
     this.#parser.feed(this.#browserDecoder.decode());
+    // eventsource-parser holds a final bare CR until it knows no LF follows; the stream is
+    // over, so settle it the way the spec does (a CR not followed by LF ends the line).
+    if (this.#afterCr) this.#parser.feed('\n');
     if (this.#head !== undefined && this.#head.length > 0) {
       const head = this.#head;
       this.#head = undefined;

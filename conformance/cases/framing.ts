@@ -14,6 +14,8 @@ import { type Check, fail, type Outcome, pass, skip } from '../types.ts';
 import { SPEC } from './spec.ts';
 
 const KNOWN_FIELDS = new Set(['event', 'data', 'id', 'retry']);
+/** Characters no field name has but JSON and prose payloads do: such a "field" is a cut payload. */
+const PAYLOAD_PUNCTUATION = /["{}[\],\s]/;
 /** A pending block older than this when the capture stopped counts as unterminated (ms). */
 const STALE_TAIL_MS = 1000;
 
@@ -122,7 +124,8 @@ export const framingChecks: Check<Session>[] = [
     run: (session) =>
       onBody(session, (main) => {
         const stray = main.reader.lines.filter(
-          (l) => l.kind === 'field' && !l.colon && !KNOWN_FIELDS.has(l.name),
+          (l) =>
+            l.kind === 'field' && !KNOWN_FIELDS.has(l.name) && (!l.colon || PAYLOAD_PUNCTUATION.test(l.name)),
         );
         if (stray.length === 0) return pass(lineSummary(main));
         return fail(
