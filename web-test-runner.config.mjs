@@ -1,5 +1,6 @@
 // Browser tests run in real headless Chromium: Debian's package, never a downloaded build.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner';
@@ -27,6 +28,19 @@ export default {
     }),
   ],
   middleware: [
+    // The built bundles are served byte for byte: the esbuild plugin would otherwise rewrite
+    // them, and the size-budget and IIFE tests must see exactly what ships.
+    async (context, next) => {
+      const path = context.path;
+      if (!/^\/dist\/[\w.-]+\.js$/.test(path)) return next();
+      try {
+        context.body = await readFile(new URL(`.${path}`, import.meta.url));
+        context.type = 'application/javascript';
+      } catch {
+        context.status = 404;
+        context.body = `${path} is missing: run \`npx vite build\` first`;
+      }
+    },
     // msw's service worker must be served from the root scope.
     (context, next) => {
       if (context.url === '/mockServiceWorker.js') context.url = '/node_modules/msw/lib/mockServiceWorker.js';

@@ -433,7 +433,7 @@ describe('<flight-board> Stop and Resume', () => {
 
 describe('<flight-board> lifetime', () => {
   it('changing src closes the old stream and opens the new one from its start', async () => {
-    const { el, client } = await liveBoard();
+    const { el } = await liveBoard();
     const next = scriptedStream();
     el.src = next.url;
     await waitUntil(() => next.connections.length === 1);
