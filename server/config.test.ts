@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { helpText, parseCommandLine } from './cli.ts';
+import { CONFIG_OPTIONS, ConfigError, configFromEnv, DEFAULT_CONFIG } from './config.ts';
+
+describe('configuration from the environment', () => {
+  test('no variables: the defaults of DESIGN.md', () => {
+    const config = configFromEnv({});
+    assert.deepEqual(config, DEFAULT_CONFIG);
+    assert.equal(config.port, 5000);
+    assert.equal(config.host, 'localhost');
+    assert.equal(config.historySize, 1000);
+    assert.equal(config.heartbeatMs, 15000);
+    assert.equal(config.retryMs, 3000);
+    assert.equal(config.simulate, false);
+  });
+
+  test('every variable is read', () => {
+    const config = configFromEnv({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      CORS_ORIGINS: 'https://a.example, http://localhost:3000',
+      FLIGHT_BOARD_TOKEN: 's3cret',
+      SIMULATE: '1',
+      SIMULATE_SEED: '9',
+      SIMULATE_SPEED: '2.5',
+      HISTORY_SIZE: '50',
+      HEARTBEAT_MS: '200',
+      RETRY_MS: '100',
+      MAX_CLIENTS: '7',
+      REDIS_URL: 'redis://localhost:6379',
+      MAX_BUFFERED_BYTES: '65536',
+      LOG_LEVEL: 'warn',
+    });
+    assert.deepEqual(config, {
+      port: 8080,
+      host: '0.0.0.0',
+      corsOrigins: ['https://a.example', 'http://localhost:3000'],
+      token: 's3cret',
+      simulate: true,
+      simulateSeed: 9,
+      simulateSpeed: 2.5,
+      historySize: 50,
+      heartbeatMs: 200,
+      retryMs: 100,
+      maxClients: 7,
+      redisUrl: 'redis://localhost:6379',
+      maxBufferedBytes: 65536,
+      logLevel: 'warn',
+    });
+  });
+
+  const refused: [Record<string, string>, RegExp][] = [
+    [{ PORT: '70000' }, /PORT="70000" is not valid: expected an integer from 0 to 65535/],
+    [{ PORT: 'http' }, /PORT="http"/],
+    [{ HISTORY_SIZE: '0' }, /HISTORY_SIZE="0" is not valid: expected an integer from 1/],
+    [{ HEARTBEAT_MS: '1.5' }, /HEARTBEAT_MS="1.5"/],
+    [{ MAX_CLIENTS: '-3' }, /MAX_CLIENTS="-3"/],
+    [{ SIMULATE: 'yes' }, /SIMULATE="yes" is not valid: expected 1 or 0/],
+    [{ SIMULATE_SPEED: '0' }, /SIMULATE_SPEED="0" is not valid: expected a number above 0/],
+    [
+      { CORS_ORIGINS: 'https://a.example/' },
+      /"https:\/\/a.example\/" is not an origin; .*no path or trailing slash/,
+    ],
+    [{ CORS_ORIGINS: 'a.example' }, /"a.example" is not an origin/],
+    [{ CORS_ORIGINS: '*,https://a.example' }, /cannot be combined/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud" is not valid: expected one of trace, debug/],
+  ];
+  for (const [env, message] of refused) {
+    test(`refuses ${JSON.stringify(env)} with a message naming the value and the rule`, () => {
+      assert.throws(
+        () => configFromEnv(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
+});
+
+describe('command-line flags', () => {
+  test('every variable has a matching --flag, and flags win over the environment', () => {
+    const request = parseCommandLine(['--port', '0', '--history-size=25', '--cors-origins', '*'], {
+      PORT: '9000',
+      HEARTBEAT_MS: '300',
+    });
+    assert.equal(request.help, false);
+    if (request.help) return;
+    assert.equal(request.config.port, 0);
+    assert.equal(request.config.historySize, 25);
+    assert.deepEqual(request.config.corsOrigins, ['*']);
+    assert.equal(request.config.heartbeatMs, 300, 'the environment still counts');
+  });
+
+  test('--help and -h ask for help', () => {
+    assert.deepEqual(parseCommandLine(['--help'], {}), { help: true });
+    assert.deepEqual(parseCommandLine(['--port', '1', '-h'], {}), { help: true });
+  });
+
+  test('the help lists every flag next to its environment variable', () => {
+    const help = helpText();
+    for (const option of CONFIG_OPTIONS)
+      assert.match(help, new RegExp(`${option.flag} <value>\\s+${option.env}:`));
+  });
+
+  const refused: [string[], RegExp][] = [
+    [['--prot', '1'], /unknown option "--prot": run flight-board-server --help/],
+    [['--port'], /option --port needs a value/],
+    [['--port', '--host', 'x'], /option --port needs a value/],
+    [['--port=abc'], /--port="abc" is not valid/],
+    [['serve'], /unknown option "serve"/],
+  ];
+  for (const [argv, message] of refused) {
+    test(`refuses ${argv.join(' ')} with a message that says what to do`, () => {
+      assert.throws(() => parseCommandLine(argv, {}), message);
+    });
+  }
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { capturedLogger } from '../test/support/log-capture.ts';
+import { api, TEST_TOKEN } from '../test/support/rest-client.ts';
+import { startTestServer } from '../test/support/test-server.ts';
+
+describe('structured logs', () => {
+  test('one JSON line per request with method, path, status and duration', async () => {
+    const { logger, entries } = capturedLogger('info');
+    const server = await startTestServer({ token: TEST_TOKEN }, { logger });
+    try {
+      await api(server, 'POST', '/flights', { body: { flight: 'A1', origin: 'x', arrival: '10:00' } });
+      await api(server, 'DELETE', '/flights/A1');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const requests = entries().filter((e) => e.msg === 'request');
+      assert.deepEqual(
+        requests.map(({ method, path, status }) => ({ method, path, status })),
+        [
+          { method: 'POST', path: '/flights', status: 201 },
+          { method: 'DELETE', path: '/flights/A1', status: 204 },
+        ],
+      );
+      assert.ok(requests.every((e) => typeof e.ms === 'number' && e.name === 'flight-board'));
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('never write the token, even at trace level and when it is logged by mistake', async () => {
+    const { logger, lines } = capturedLogger('trace');
+    const server = await startTestServer({ token: TEST_TOKEN }, { logger });
+    try {
+      await api(server, 'POST', '/flights', { body: { flight: 'A1', origin: 'x', arrival: '10:00' } });
+      await api(server, 'POST', '/close', { token: `${TEST_TOKEN}-wrong` });
+      logger.info({ config: server.config, headers: { authorization: `Bearer ${TEST_TOKEN}` } }, 'oops');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(lines.length > 2);
+      assert.ok(
+        lines.every((line) => !line.includes(TEST_TOKEN)),
+        lines.find((l) => l.includes(TEST_TOKEN)),
+      );
+      assert.match(lines.join('\n'), /\[redacted\]/);
+    } finally {
+      await server.close();
+    }
+  });
+});
