@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { FlightEvent } from '../src/protocol.ts';
+import { RawSseClient } from '../test/support/raw-sse-client.ts';
+
+const BIN = fileURLToPath(new URL('../bin/flight-board-server.mjs', import.meta.url));
+
+// ---- helpers ---------------------------------------------------------------------------
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; at: number }>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exit = once(child, 'exit').then(([code]) => ({ code: code as number | null, at: Date.now() }));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** The port from the server's `listening` log line. */
+async function listeningPort(server: Run, timeoutMs = 8000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = server
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('"msg":"listening"'));
+    if (line) return (JSON.parse(line) as { port: number }).port;
+    if (Date.now() > deadline || server.child.exitCode !== null) {
+      throw new Error(`no "listening" line; stdout:\n${server.stdout()}\nstderr:\n${server.stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// ---- behaviour -------------------------------------------------------------------------
+
+describe('the flight-board-server process', () => {
+  test('--help prints every flag and exits 0', async () => {
+    const server = run(['--help']);
+    const { code } = await server.exit;
+    assert.equal(code, 0);
+    assert.match(server.stdout(), /^Usage: flight-board-server \[options\]/);
+    for (const flag of [
+      '--port',
+      '--cors-origins',
+      '--flight-board-token',
+      '--history-size',
+      '--max-clients',
+    ]) {
+      assert.match(server.stdout(), new RegExp(flag));
+    }
+  });
+
+  test('a bad setting stops it at start with exit code 2 and a message naming the value', async () => {
+    const server = run(['--port', '0'], { HEARTBEAT_MS: 'often' });
+    const { code } = await server.exit;
+    assert.equal(code, 2);
+    assert.match(server.stderr(), /HEARTBEAT_MS="often" is not valid: expected an integer/);
+  });
+
+  test('SIGTERM ends the streams without closedConnection, stops listening and exits 0 within 5 s', async () => {
+    const server = run(['--port', '0', '--host', '127.0.0.1', '--simulate', '1', '--simulate-speed', '20']);
+    try {
+      const port = await listeningPort(server);
+      const client = RawSseClient.open(port, { path: '/events' });
+      await client.waitForEvents(2, 5000);
+      const signalled = Date.now();
+      server.child.kill('SIGTERM');
+      const { events } = await client.waitForEnd(5000);
+      assert.ok(
+        events.every((e) => e.event !== FlightEvent.closed),
+        'no closedConnection: clients should reconnect elsewhere',
+      );
+      const { code, at } = await server.exit;
+      assert.equal(code, 0);
+      assert.ok(at - signalled < 5000, `exited ${at - signalled} ms after SIGTERM`);
+      assert.match(server.stdout(), /"msg":"stopped"/);
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing listens any more');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  test('SIGINT shuts it down the same way', async () => {
+    const server = run(['--port', '0', '--host', '127.0.0.1']);
+    try {
+      await listeningPort(server);
+      const signalled = Date.now();
+      server.child.kill('SIGINT');
+      const { code, at } = await server.exit;
+      assert.equal(code, 0);
+      assert.ok(at - signalled < 5000);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});
