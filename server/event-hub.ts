@@ -102,8 +102,9 @@ export class EventHub {
 
   /** Sends `closedConnection` to every client, ends their streams, and refuses new ones until `reopen()`. */
   async closeAll(): Promise<void> {
-    this.#closed = true;
+    // Read first: if the store is down, `/close` fails (503) and nothing has changed.
     const { lastEventId } = await this.store.state();
+    this.#closed = true;
     const frame = serializeEvent(flightEvent(lastEventId, FlightEvent.closed));
     for (const client of this.#clients) client.sink.end(frame);
     this.#clients.clear();

@@ -293,6 +293,48 @@ describe('a store that is down', () => {
     return Object.assign(store, { add: down, update: down, remove: down });
   }
 
+  test('GET /flights and POST /close → 503 too, and the stream stays open', async () => {
+    const store = unavailableStore();
+    const server = await startTestServer(
+      { token: TEST_TOKEN },
+      Object.assign(store, {
+        state: async () => {
+          throw new StoreError('unavailable', 'Redis did not answer');
+        },
+      }),
+    );
+    try {
+      const read = await api(server, 'GET', '/flights');
+      assert.equal(read.status, 503);
+      assert.equal(errorOf(read.body).code, 'store-unavailable');
+      const close = await api(server, 'POST', '/close');
+      assert.equal(close.status, 503);
+      assert.equal(server.hub.isClosed, false, 'a failed /close changes nothing');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a stream whose snapshot cannot be read is dropped at once, so EventSource retries', async () => {
+    const store = Object.assign(new MemoryStore(10), {
+      state: async () => {
+        throw new StoreError('unavailable', 'Redis did not answer');
+      },
+    });
+    const server = await startTestServer({ retryMs: 100 }, store);
+    const client = RawSseClient.open(server.port, { path: '/events' });
+    try {
+      const { status, retry, events } = await client.waitForEnd(2000);
+      assert.equal(status, 200);
+      assert.equal(retry, 100, 'retry: came first, so the client knows when to come back');
+      assert.deepEqual(events, []);
+      assert.equal(server.hub.clientCount, 0);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
   test('a write → 503 store-unavailable with Retry-After and a clear message', async () => {
     const server = await startTestServer({ token: TEST_TOKEN }, unavailableStore());
     try {
