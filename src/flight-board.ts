@@ -48,10 +48,10 @@ const statePart = (state: string) => `row-${state.toLowerCase().replace(/[^a-z0-
  * @attr with-credentials - send cookies with a cross-origin stream request.
  * @attr heading - the board's caption.
  *
- * @fires flight-board-change - {FlightChangeEvent} a row was added, updated or removed.
- * @fires flight-board-snapshot - {FlightSnapshotEvent} a `flightSnapshot` replaced the board.
- * @fires flight-board-status - {FlightBoardStatusEvent} the connection status changed.
- * @fires flight-board-ignored - {FlightIgnoredEvent} a malformed event or an update for an unknown flight was ignored.
+ * @fires {FlightChangeEvent} flight-board-change - a row was added, updated or removed.
+ * @fires {FlightSnapshotEvent} flight-board-snapshot - a `flightSnapshot` replaced the board.
+ * @fires {FlightBoardStatusEvent} flight-board-status - the connection status changed.
+ * @fires {FlightIgnoredEvent} flight-board-ignored - a malformed event or an update for an unknown flight was ignored.
  *
  * @csspart table - the board's table.
  * @csspart header - the table's header row.
