@@ -46,7 +46,10 @@ export interface SseEvent {
   data: string;
   /** The source's last event ID after this event (what a browser would send on reconnect). */
   lastEventId: string;
-  /** The value of the block's own `id:` field, when it had one (NULL-containing ones included). */
+  /**
+   * The block's own `id:` value when it had one: the last one a browser accepts, else (when
+   * every id in the block contains NULL) the first NULL-containing one.
+   */
   idField: string | undefined;
   at: number;
 }
@@ -234,8 +237,10 @@ export class SseReader {
         this.#hasData = true;
         break;
       case 'id':
-        this.#idField = line.value;
-        if (!line.value.includes('\0')) this.lastEventId = line.value;
+        if (!line.value.includes('\0')) {
+          this.lastEventId = line.value;
+          this.#idField = line.value;
+        } else this.#idField ??= line.value;
         break;
       case 'retry':
         this.retries.push({ raw: line.value, applied: /^[0-9]+$/.test(line.value) });

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { main, parseCli } from './cli.ts';
+import { FIXTURE_ORIGIN, type Fixture, startFixture } from './fixtures/index.ts';
+import { UsageError } from './types.ts';
+
+// The CLI as users and CI see it: the bin launcher in a child process, exit codes 0/1/2,
+// the JSON contract and well-formed JUnit.
+const BIN = fileURLToPath(new URL('./bin/sse-conformance.mjs', import.meta.url));
+const FAST = ['--timeout', '2000', '--origin', FIXTURE_ORIGIN];
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill(), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A minimal XML well-formedness check: balanced tags, escaped text, one root. */
+function assertWellFormedXml(xml: string): void {
+  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>'), 'XML declaration');
+  const body = xml.replace(/^<\?xml[^>]*\?>/, '');
+  const stack: string[] = [];
+  let roots = 0;
+  for (const token of body.split(/(<[^>]*>)/)) {
+    if (token.startsWith('<')) {
+      const name = /^<\/?([A-Za-z][\w.-]*)/.exec(token)?.[1];
+      assert.ok(name, `bad tag ${token}`);
+      assert.ok(
+        !/<[^>]*<|"[^"]*[<&][^"]*"/.test(token.replace(/&(amp|lt|gt|quot|apos);/g, '')),
+        `unescaped attribute in ${token}`,
+      );
+      if (token.startsWith('</')) assert.equal(stack.pop(), name, `mismatched ${token}`);
+      else if (!token.endsWith('/>')) {
+        if (stack.length === 0) roots++;
+        stack.push(name);
+      } else if (stack.length === 0) roots++;
+    } else {
+      assert.ok(!/[<>]|&(?!(amp|lt|gt|quot|apos);)/.test(token), `unescaped text ${token.slice(0, 80)}`);
+    }
+  }
+  assert.deepEqual(stack, [], 'every tag closed');
+  assert.equal(roots, 1, 'one root element');
+}
+
+describe('sse-conformance CLI', () => {
+  let good: Fixture;
+  let nullIds: Fixture;
+  let noRetry: Fixture;
+
+  before(async () => {
+    [good, nullIds, noRetry] = await Promise.all([
+      startFixture(),
+      startFixture({ ids: 'null' }),
+      startFixture({ retry: '50' }),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([good.close(), nullIds.close(), noRetry.close()]);
+  });
+
+  test('a conformant stream => exit 0 and a text report with a summary line', async () => {
+    const { code, stdout } = await cli([good.url, ...FAST]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^OK: \d+ checks, \d+ passed, 0 failed, 0 warned, \d+ skipped in [\d.]+ s$/m);
+    assert.match(stdout, /^headers$/m);
+  });
+
+  test('a MUST failure (NULL in ids) => exit 1, with Expected/Actual and the spec link', async () => {
+    const { code, stdout } = await cli([nullIds.url, ...FAST, '--only', 'ids']);
+    assert.equal(code, 1, stdout);
+    assert.match(stdout, /✗ ids\.no-null \[MUST\]/);
+    assert.match(stdout, /Expected: ids without NULL/);
+    assert.match(
+      stdout,
+      /https:\/\/html\.spec\.whatwg\.org\/multipage\/server-sent-events\.html#event-stream-interpretation/,
+    );
+    assert.match(stdout, /^Failures and warnings:$/m);
+  });
+
+  test('a SHOULD failure (retry 50 ms) => exit 0, and 1 with --strict', async () => {
+    const plain = await cli([noRetry.url, ...FAST, '--only', 'retry']);
+    const strict = await cli([noRetry.url, ...FAST, '--only', 'retry', '--strict']);
+    assert.equal(plain.code, 0, plain.stdout);
+    assert.match(plain.stdout, /! retry\.sane-range/);
+    assert.equal(strict.code, 1, strict.stdout);
+  });
+
+  test('--format json => exactly the contract shape', async () => {
+    const { code, stdout } = await cli([good.url, ...FAST, '--only', 'headers,retry', '--format', 'json']);
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout);
+    assert.deepEqual(Object.keys(report), ['target', 'summary', 'results']);
+    assert.equal(report.target, good.url);
+    assert.deepEqual(Object.keys(report.summary), ['passed', 'failed', 'warned', 'skipped']);
+    assert.ok(report.results.length >= 10);
+    for (const result of report.results) {
+      assert.deepEqual(Object.keys(result), [
+        'id',
+        'category',
+        'level',
+        'status',
+        'title',
+        'spec',
+        'evidence',
+      ]);
+      assert.match(result.id, /^(headers|retry)\.[a-z0-9-]+$/);
+      assert.ok(['pass', 'fail', 'warn', 'skip'].includes(result.status));
+      assert.ok(['MUST', 'SHOULD', 'MAY'].includes(result.level));
+      assert.match(result.spec, /^https:\/\/[^#]+#.+/);
+    }
+    const total =
+      report.summary.passed + report.summary.failed + report.summary.warned + report.summary.skipped;
+    assert.equal(total, report.results.length);
+  });
+
+  test('--format junit => well-formed XML with one testcase per check', async () => {
+    const { code, stdout } = await cli([nullIds.url, ...FAST, '--only', 'ids,framing', '--format', 'junit']);
+    assert.equal(code, 1);
+    assertWellFormedXml(stdout);
+    assert.equal((stdout.match(/<testcase /g) ?? []).length, 15);
+    assert.match(stdout, /<testsuite name="ids" tests="6" failures="1"/);
+    assert.match(stdout, /<failure message="MUST ids.no-null failed" type="MUST">/);
+  });
+
+  test('an unreachable target => exit 2 with the reason', async () => {
+    const { code, stderr } = await cli(['http://127.0.0.1:9/events', '--timeout', '1000']);
+    assert.equal(code, 2);
+    assert.match(stderr, /unreachable/);
+  });
+
+  for (const [args, reason] of [
+    [[], /missing <url>/],
+    [['not a url'], /not a URL/],
+    [['http://x/', '--format', 'yaml'], /--format/],
+    [['http://x/', '--only', 'headers,nope'], /unknown category "nope"/],
+    [['http://x/', '--timeout', 'soon'], /--timeout must be a positive integer/],
+    [['http://x/', '--origin', 'https://a.example/path'], /not an origin/],
+    [['http://x/', '--bogus'], /Unknown option/],
+  ] as const) {
+    test(`usage error ${JSON.stringify(args)} => exit 2`, async () => {
+      let err = '';
+      const code = await main(args, { stdout: () => undefined, stderr: (t) => (err += t), isTTY: false });
+      assert.equal(code, 2);
+      assert.match(err, reason);
+      assert.match(err, /Usage: sse-conformance <url>/);
+    });
+  }
+
+  test('parseCli reads repeatable flags and headers', () => {
+    const { options } = parseCli([
+      'http://x/events',
+      '--origin',
+      'https://a.example',
+      '--origin',
+      'https://b.example',
+      '--trigger-header',
+      'Authorization: Bearer t',
+      '--trigger-url',
+      'http://x/poke',
+      '--close-url',
+      'http://x/close',
+      '--profile',
+      'flight-board',
+    ]);
+    assert.deepEqual(options.origins, ['https://a.example', 'https://b.example']);
+    assert.deepEqual(options.triggerHeaders, { Authorization: 'Bearer t' });
+    assert.equal(options.profile, 'flight-board');
+    assert.throws(() => parseCli(['http://x/', '--header', 'nocolon']), UsageError);
+  });
+
+  test('--list prints every check id with its level and spec link', async () => {
+    let out = '';
+    const code = await main(['--list', '--profile', 'flight-board'], {
+      stdout: (t) => (out += t),
+      stderr: () => undefined,
+      isTTY: false,
+    });
+    assert.equal(code, 0);
+    const rows = out.trim().split('\n');
+    assert.ok(rows.length >= 50, `${rows.length} checks`);
+    assert.equal(new Set(rows.map((r) => r.split('\t')[0])).size, rows.length, 'ids are unique');
+  });
+});

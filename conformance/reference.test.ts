@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { Simulator } from '../server/simulator.ts';
+import { startTestServer, type TestServer } from '../test/support/test-server.ts';
+import { formatText } from './report/text.ts';
+import { runConformance } from './run.ts';
+import type { Report } from './types.ts';
+
+// The reference server must pass every check the kit has, and the default suite must finish
+// in under 15 s against a server that emits at least one event a second.
+const ORIGIN = 'https://board.example';
+const TOKEN = 'conformance-test-token';
+
+function notPassing(report: Report): string[] {
+  return report.results.filter((r) => r.status === 'fail' || r.status === 'warn').map((r) => r.id);
+}
+
+describe('the reference server', () => {
+  let server: TestServer;
+  let simulator: Simulator;
+
+  before(async () => {
+    server = await startTestServer({ corsOrigins: [ORIGIN], token: TOKEN, heartbeatMs: 400 });
+    simulator = new Simulator(server.store, { seed: 7, speed: 4 }); // a tick every 500 ms
+    await simulator.start();
+  });
+  after(async () => {
+    simulator.stop();
+    await server.close();
+  });
+
+  test('passes the default suite with the flight-board profile in under 15 s', async () => {
+    const report = await runConformance({
+      url: `${server.url}/events`,
+      origins: [ORIGIN],
+      profile: 'flight-board',
+    });
+    assert.deepEqual(notPassing(report), [], formatText(report));
+    assert.ok(report.durationMs < 15_000, `took ${report.durationMs} ms\n${formatText(report)}`);
+    const skipped = report.results.filter((r) => r.status === 'skip').map((r) => r.id);
+    assert.deepEqual(skipped.sort(), [
+      'headers.profile-204-after-close',
+      'headers.redirect-followed',
+      'heartbeat.max-gap',
+    ]);
+  });
+
+  test('passes the heartbeat check with a window the timeout allows', async () => {
+    const report = await runConformance({
+      url: `${server.url}/events`,
+      only: ['heartbeat'],
+      heartbeatMs: 1000,
+      timeoutMs: 2500,
+    });
+    assert.deepEqual(
+      report.results.map((r) => [r.id, r.status]),
+      [
+        ['heartbeat.max-gap', 'pass'],
+        ['heartbeat.between-events', 'pass'],
+      ],
+      formatText(report),
+    );
+  });
+});
+
+describe('a reference server that emits only when poked (--trigger-url)', () => {
+  test('passes replay and robustness through the trigger', async () => {
+    const server = await startTestServer({ corsOrigins: [ORIGIN] });
+    await server.store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: 'scheduled' });
+    let n = 0;
+    const states = ['on time', 'delayed', 'landing'];
+    const trigger = createServer((_req, res) => {
+      void server.store
+        .update({ flight: 'I768', state: states[n++ % states.length] as string })
+        .then(() => res.end());
+    });
+    await new Promise<void>((resolve) => trigger.listen(0, '127.0.0.1', resolve));
+    const { port } = trigger.address() as AddressInfo;
+    try {
+      const report = await runConformance({
+        url: `${server.url}/events`,
+        triggerUrl: `http://127.0.0.1:${port}/poke`,
+        only: ['replay', 'ids', 'robustness'],
+        profile: 'flight-board',
+        timeoutMs: 4000,
+      });
+      assert.deepEqual(notPassing(report), [], formatText(report));
+      assert.equal(report.summary.skipped, 0, formatText(report));
+      assert.ok(n >= 3, `trigger called ${n} times`);
+    } finally {
+      trigger.closeAllConnections();
+      await new Promise<void>((resolve) => trigger.close(() => resolve()));
+      await server.close();
+    }
+  });
+});
+
+describe('--close-url on the reference server', () => {
+  test('open streams get closedConnection and new ones 204', async () => {
+    const server = await startTestServer({ corsOrigins: [ORIGIN], token: TOKEN });
+    try {
+      const report = await runConformance({
+        url: `${server.url}/events`,
+        only: ['headers'],
+        profile: 'flight-board',
+        closeUrl: `${server.url}/close`,
+        triggerHeaders: { Authorization: `Bearer ${TOKEN}` },
+        timeoutMs: 2000,
+      });
+      const close = report.results.find((r) => r.id === 'headers.profile-204-after-close');
+      assert.equal(close?.status, 'pass', formatText(report));
+      assert.deepEqual(notPassing(report), [], formatText(report));
+    } finally {
+      await server.close();
+    }
+  });
+});
