@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { helpText, parseCommandLine } from './cli.ts';
 import { ConfigError } from './config.ts';
 import { createLogger } from './logger.ts';
-import { SHUTDOWN_GRACE_MS, startServer } from './start.ts';
+import { type RunningServer, SHUTDOWN_GRACE_MS, startServer } from './start.ts';
 
 /** Exit code for a configuration the server refuses (the message says which value and why). */
 const EXIT_USAGE = 2;
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   }
   const { config } = request;
   const logger = createLogger(config.logLevel);
-  const running = await startServer(config, logger);
+  // Handlers first: a signal that arrives while the server is starting still shuts it down cleanly.
+  let started: Promise<RunningServer> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down: ending streams so clients reconnect elsewhere');
     // Last resort: whatever hangs, the process is gone within 5 s of the signal.
@@ -24,13 +25,17 @@ async function main(): Promise<void> {
       () => exitWith(logger, 1, 'shutdown took too long; exiting anyway'),
       SHUTDOWN_GRACE_MS + 900,
     ).unref();
-    running.shutdown().then(
-      () => exitWith(logger, 0, 'stopped'),
-      (error: unknown) => exitWith(logger, 1, `shutdown failed: ${String(error)}`),
-    );
+    (started ?? Promise.reject(new Error('not started')))
+      .then((running) => running.shutdown())
+      .then(
+        () => exitWith(logger, 0, 'stopped'),
+        (error: unknown) => exitWith(logger, 1, `shutdown failed: ${String(error)}`),
+      );
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  started = startServer(config, logger);
+  await started;
 }
 
 function exitWith(logger: Logger, code: number, message: string): void {
