@@ -84,7 +84,7 @@ describe('a client that never reads', () => {
 });
 
 describe('connect/disconnect churn', () => {
-  test('2000 clients come and go (half before their snapshot) and leave no client, timer or socket behind', async () => {
+  test('2000 clients come and go (half before their snapshot) while events flow, and leave no client, timer or socket behind', async () => {
     const server = await startTestServer({ heartbeatMs: 50 });
     await server.store.add({ flight: 'C1', origin: 'x', arrival: '10:00', state: '' });
     const baseline = activeResources();
@@ -99,6 +99,9 @@ describe('connect/disconnect churn', () => {
             client.close();
           }),
         );
+        // Events keep flowing while clients come and go: writes to a stream whose socket is
+        // already gone must be harmless.
+        await server.store.update({ flight: 'C1', state: `batch ${start}` });
       }
       await until('every stream forgotten', () => server.hub.clientCount === 0);
       let open = await connections(server);
