@@ -254,6 +254,16 @@ describe('REST API with a token configured', () => {
     }
   });
 
+  test('GET /close or /open (a write-only route) → 405 with Allow: POST', async () => {
+    for (const path of ['/close', '/open']) {
+      const answer = await api(server, 'GET', path);
+      assert.equal(answer.status, 405);
+      assert.equal(answer.headers.get('allow'), 'POST');
+      assert.equal(errorOf(answer.body).code, 'method-not-allowed');
+    }
+    assert.equal(server.hub.isClosed, false);
+  });
+
   test('an unknown route answers the error JSON 404', async () => {
     const answer = await api(server, 'GET', '/nope');
     assert.equal(answer.status, 404);
