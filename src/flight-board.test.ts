@@ -332,12 +332,12 @@ describe('<flight-board> connection status', () => {
       const stream = scriptedStream(http.get(/\/scripted-/, () => (failing ? failure() : undefined)));
       const el = document.createElement('flight-board');
       const seen = statusesOf(el);
-      el.retryDelay = 20;
-      el.maxRetryDelay = 80;
+      el.retryDelay = 100; // retries after 50–100, 100–200, 100–200 ms: long enough to see the error
+      el.maxRetryDelay = 200;
       el.src = stream.url;
       document.body.append(el);
       try {
-        await waitUntil(() => el.status === 'error', 'the failure is shown');
+        await waitUntil(() => el.status === 'error', 'the failure is shown', { interval: 5 });
         await el.updateComplete;
         expect(statusText(el)).to.contain('Connection error');
         await waitUntil(() => sources.length >= 4, 'the element retries', { timeout: 2000 });
@@ -359,13 +359,14 @@ describe('<flight-board> connection status', () => {
       http.get(/\/scripted-/, () => (failing ? new HttpResponse(null, { status: 500 }) : undefined)),
     );
     const { el, client } = await liveBoard(stream);
+    const seen = statusesOf(el);
     el.retryDelay = 10;
     client.send({ retry: 10 }); // so the browser's own reconnection (which fails) comes at once
     send(client, '7', FlightEvent.stateUpdate, { flight: 'I768', state: 'landing' });
     await waitUntil(() => rowsOf(el)[1]?.[3] === 'landing');
     failing = true;
     client.close(); // the browser reconnects by itself, gets a 500 and gives up
-    await waitUntil(() => el.status === 'error');
+    await waitUntil(() => seen.includes('error'));
     failing = false;
     await waitUntil(() => stream.connections.length === 2 && el.status === 'live');
     expect(latest(stream.requests).searchParams.get(LAST_EVENT_ID_PARAM)).to.equal('7');
@@ -547,7 +548,7 @@ describe('<flight-board> accessibility', () => {
 
   it('folds a burst of changes into one later announcement', async () => {
     const { el, client } = await liveBoard();
-    el.announceInterval = 300;
+    el.announceInterval = 600; // generous: the first check below must come before it ends
     const region = el.shadowRoot!.querySelector('[aria-live="polite"]')!;
     const said = new Set<string>();
     const observer = new MutationObserver(() => said.add(region.textContent ?? ''));
@@ -558,7 +559,7 @@ describe('<flight-board> accessibility', () => {
     await waitUntil(() => rowsOf(el)[0]?.[3] === 'on time' && rowsOf(el)[1]?.[3] === 'landed');
     await aTimeout(100);
     expect([...said]).to.deep.equal(['Flight I768 from Rome: landing']);
-    await waitUntil(() => said.size === 2, 'the rest comes after the interval', { timeout: 1000 });
+    await waitUntil(() => said.size === 2, 'the rest comes after the interval', { timeout: 1500 });
     expect([...said][1]).to.equal('4 changes. Latest: Flight I768 from Rome: landed');
     observer.disconnect();
   });
