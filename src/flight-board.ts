@@ -195,10 +195,7 @@ export class FlightBoardElement extends LitElement {
       <table part="table">
         <caption>${this.heading}</caption>
         <thead>
-          <tr part="header">${COLUMNS.map(
-            ([key, label]) =>
-              html`<th scope="col" aria-sort=${this.sortBy === key ? this.sortDirection : nothing}><button part="sort" type="button" @click=${() => this.#sortBy(key)}>${label}<span aria-hidden="true">${this.sortBy === key ? (this.sortDirection === 'ascending' ? ' ▲' : ' ▼') : ''}</span></button></th>`,
-          )}</tr>
+          <tr part="header">${COLUMNS.map(([key, label]) => this.#header(key, label))}</tr>
         </thead>
         <tbody>${repeat(
           this.flights,
@@ -213,6 +210,15 @@ export class FlightBoardElement extends LitElement {
 
   protected override updated(): void {
     this.#flashing.clear();
+  }
+
+  /** A column header: a button (mouse, Enter, Space) that sorts by the column; `aria-sort` on the sorted one. */
+  #header(key: FlightField, label: string) {
+    const sorted = this.sortBy === key;
+    return html`<th scope="col" aria-sort=${sorted ? this.sortDirection : nothing}>
+      <button part="sort" type="button" @click=${() => this.#sortBy(key)}>${label}<span aria-hidden="true"
+        >${sorted ? (this.sortDirection === 'ascending' ? ' ▲' : ' ▼') : ''}</span></button>
+    </th>`;
   }
 
   #row(f: Flight) {
