@@ -87,7 +87,12 @@ export function replayObservation(session: Session): Promise<ReplayObservation |
     const main = await mainCapture(session);
     const recorded = identified(main.reader.events);
     if (recorded.length < 3) {
-      return `the main capture saw ${recorded.length} event(s) with an id in ${session.timeout} ms; replay needs 3 (use --trigger-url or --trigger-cmd for a quiet server)`;
+      const total = main.reader.events.length;
+      const quiet =
+        total < session.options.sampleEvents
+          ? ` in ${session.timeout} ms (use --trigger-url or --trigger-cmd for a quiet server)`
+          : '';
+      return `the main capture saw ${total} event(s), ${recorded.length} with a usable id (non-empty, no NULL)${quiet}; replay needs 3`;
     }
     const pivot = choosePivot(recorded);
     if (pivot === undefined)

@@ -65,36 +65,42 @@ describe('the reference server', () => {
   });
 });
 
-describe('a reference server that emits only when poked (--trigger-url)', () => {
-  test('passes replay and robustness through the trigger', async () => {
-    const server = await startTestServer({ corsOrigins: [ORIGIN] });
-    await server.store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: 'scheduled' });
-    let n = 0;
-    const states = ['on time', 'delayed', 'landing'];
-    const trigger = createServer((_req, res) => {
-      void server.store
-        .update({ flight: 'I768', state: states[n++ % states.length] as string })
-        .then(() => res.end());
-    });
-    await new Promise<void>((resolve) => trigger.listen(0, '127.0.0.1', resolve));
-    const { port } = trigger.address() as AddressInfo;
-    try {
-      const report = await runConformance({
-        url: `${server.url}/events`,
-        triggerUrl: `http://127.0.0.1:${port}/poke`,
-        only: ['replay', 'ids', 'robustness'],
-        profile: 'flight-board',
-        timeoutMs: 4000,
+describe('a reference server that emits only when poked', () => {
+  for (const via of ['--trigger-url', '--trigger-cmd'] as const) {
+    test(`passes replay, ids and robustness through ${via}`, async () => {
+      const server = await startTestServer({ corsOrigins: [ORIGIN] });
+      await server.store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: 'scheduled' });
+      let n = 0;
+      const states = ['on time', 'delayed', 'landing'];
+      const trigger = createServer((_req, res) => {
+        void server.store
+          .update({ flight: 'I768', state: states[n++ % states.length] as string })
+          .then(() => res.end());
       });
-      assert.deepEqual(notPassing(report), [], formatText(report));
-      assert.equal(report.summary.skipped, 0, formatText(report));
-      assert.ok(n >= 3, `trigger called ${n} times`);
-    } finally {
-      trigger.closeAllConnections();
-      await new Promise<void>((resolve) => trigger.close(() => resolve()));
-      await server.close();
-    }
-  });
+      await new Promise<void>((resolve) => trigger.listen(0, '127.0.0.1', resolve));
+      const poke = `http://127.0.0.1:${(trigger.address() as AddressInfo).port}/poke`;
+      const how =
+        via === '--trigger-url'
+          ? { triggerUrl: poke }
+          : { triggerCmd: `"${process.execPath}" -e "fetch('${poke}', { method: 'POST' })"` };
+      try {
+        const report = await runConformance({
+          url: `${server.url}/events`,
+          ...how,
+          only: ['replay', 'ids', 'robustness'],
+          profile: 'flight-board',
+          timeoutMs: 5000,
+        });
+        assert.deepEqual(notPassing(report), [], formatText(report));
+        assert.equal(report.summary.skipped, 0, formatText(report));
+        assert.ok(n >= 3, `trigger called ${n} times`);
+      } finally {
+        trigger.closeAllConnections();
+        await new Promise<void>((resolve) => trigger.close(() => resolve()));
+        await server.close();
+      }
+    });
+  }
 });
 
 describe('--close-url on the reference server', () => {

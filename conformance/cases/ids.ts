@@ -67,7 +67,7 @@ export const idChecks: Check<Session>[] = [
     run: (session) =>
       onEvents(session, (main, events) => {
         const ids = historyIds(main, events);
-        if (ids.length === 0) return skip('no event carries an id');
+        if (ids.length === 0) return skip('no event carries a usable id (browsers ignore ids with NULL)');
         const seen = new Map<string, SseEvent>();
         for (const { id, event } of ids) {
           const earlier = seen.get(id);
@@ -168,7 +168,7 @@ export const idChecks: Check<Session>[] = [
     run: (session) =>
       onEvents(session, (_main, events) => {
         const ids = events.map((e) => e.idField).filter((id): id is string => id !== undefined && id !== '');
-        if (ids.length === 0) return skip('no event carries an id');
+        if (ids.length === 0) return skip('no event carries a usable id (browsers ignore ids with NULL)');
         const bad = ids.find((id) => HEADER_UNSAFE.test(id) || Buffer.byteLength(id) > MAX_SAFE_ID_BYTES);
         if (bad === undefined) return pass(`${ids.length} ids, all header-safe`);
         return fail('printable ASCII without "():<>?@[\\]{}", at most 128 bytes', `id ${show(bad)}`);

@@ -38,13 +38,16 @@ export function formatText(report: Report, options: TextOptions = {}): string {
     const results = report.results.filter((r) => r.category === category);
     if (results.length === 0) continue;
     out.push(paint(category, 1, color));
+    let lastSkip = '';
     for (const r of results) {
       out.push(line(r, color));
       if (r.status === 'fail' || r.status === 'warn') {
         out.push(indent(r.evidence, '      '), `      ${paint(r.spec, 36, color)}`);
       } else if (r.status === 'skip' || options.verbose) {
-        out.push(paint(indent(r.evidence, '      '), 90, color));
+        const same = r.status === 'skip' && r.evidence === lastSkip;
+        out.push(paint(same ? '      skipped: (same reason)' : indent(r.evidence, '      '), 90, color));
       }
+      lastSkip = r.status === 'skip' ? r.evidence : '';
     }
     out.push('');
   }
