@@ -321,6 +321,7 @@ describe('<flight-board> connection status', () => {
     await waitUntil(() => stream.connections.length === 2, 'the browser reconnects');
     await waitUntil(() => el.status === 'live');
     expect(seen).to.deep.equal(['reconnecting', 'live']);
+    expect(requestsTo(stream), 'no probe: the browser handles a dropped stream itself').to.equal(2);
   });
 
   for (const [name, failure] of [
@@ -455,6 +456,25 @@ describe('<flight-board> lifetime', () => {
     parent.append(el);
     await waitUntil(() => stream.connections.length === 2 && el.status === 'live');
     expect(latest(stream.requests).searchParams.get(LAST_EVENT_ID_PARAM)).to.equal('2');
+  });
+
+  it('with-credentials reaches the EventSource', async () => {
+    const stream = scriptedStream();
+    await fixture(html`<flight-board with-credentials src=${stream.url}></flight-board>`);
+    await waitUntil(() => sources.length === 1);
+    expect(sources[0]!.withCredentials).to.equal(true);
+  });
+
+  it('a board closed by the server stays closed when moved in the DOM', async () => {
+    const { el, stream, client } = await liveBoard();
+    send(client, '3', FlightEvent.closed, '');
+    await waitUntil(() => el.status === 'closed');
+    const parent = el.parentElement!;
+    el.remove();
+    parent.append(el);
+    await aTimeout(100);
+    expect(requestsTo(stream)).to.equal(1);
+    expect(el.status).to.equal('closed');
   });
 
   it('two boards on one page are independent', async () => {
