@@ -1,0 +1,129 @@
+import { loadAverage } from '../support/proc-stats.ts';
+import { ClientPool } from './client-pool.ts';
+import { describeCell, leastDisturbed, measureCell, sleep, summarize } from './measure.ts';
+import type { BenchPlan } from './plan.ts';
+import { Publisher } from './publisher.ts';
+import type { MatrixCell, ReplayResult } from './results.ts';
+import { ServerProcess } from './server-process.ts';
+import type { ServerTarget } from './targets.ts';
+
+interface Contender {
+  target: ServerTarget;
+  server: ServerProcess;
+  pool: ClientPool;
+  publisher: Publisher;
+}
+
+/**
+ * The matrix with every server up at once, each with its own C clients: each cell is measured
+ * for every server back to back, in rounds of alternating order (ABC, CBA), so the machine's
+ * other load falls on all of them alike. The least disturbed round is the cell's result.
+ */
+export async function runMatrix(
+  targets: readonly ServerTarget[],
+  plan: BenchPlan,
+  cpus: { server: string; generator: string },
+  log: (line: string) => void,
+): Promise<{ cells: MatrixCell[]; replay: ReplayResult | undefined }> {
+  const contenders: Contender[] = [];
+  const replayPool = new ClientPool(1, cpus.generator);
+  try {
+    for (const target of targets) {
+      const server = await ServerProcess.start(target, cpus.server);
+      const pool = new ClientPool(2, cpus.generator);
+      const publisher = new Publisher(server.port, target.publish);
+      contenders.push({ target, server, pool, publisher });
+      await pool.ready();
+      for (let i = 0; i < 200; i++) await publisher.publish();
+    }
+    await replayPool.ready();
+    const cells: MatrixCell[] = [];
+    let replay: ReplayResult | undefined;
+    for (const clients of plan.clients) {
+      for (const c of contenders) {
+        const connected = await c.pool.connect(
+          { port: c.server.port, path: '/events' },
+          clients - c.pool.size,
+        );
+        if (connected.failed)
+          log(`${c.target.name}: ${connected.failed} streams failed (${connected.firstError})`);
+      }
+      await sleep(500);
+      const rates: (number | 'saturation')[] = [...plan.rates];
+      if (clients === plan.saturation.clients) rates.push('saturation');
+      for (const rate of rates) {
+        const loadavg = loadAverage();
+        const rounds = new Map<string, MatrixCell['rounds']>(contenders.map((c) => [c.target.name, []]));
+        for (let r = 0; r < plan.rounds; r++) {
+          const order = r % 2 === 0 ? contenders : [...contenders].reverse();
+          for (const c of order) {
+            const result = await measureCell({
+              publisher: c.publisher,
+              pool: c.pool,
+              pid: c.server.pid,
+              rate,
+              warmMs: plan.warmMs,
+              windowMs: plan.windowMs,
+              saturationDepth: plan.saturation.depth,
+            });
+            rounds.get(c.target.name)?.push(result);
+            log(describeCell(c.target.name, result));
+          }
+        }
+        for (const [name, results] of rounds) {
+          cells.push({ server: name, loadavg, ...leastDisturbed(results), rounds: results });
+        }
+      }
+      const reference = contenders.find((c) => c.target.name === 'reference');
+      if (reference && plan.replay && clients === plan.replay.live) {
+        replay = await measureReplay(reference, replayPool, plan);
+        log(
+          `reference  replay of ${replay.behind} events to ${replay.replayClients} clients at once ` +
+            `(${replay.replayFailed} failed${replay.firstError ? `: ${replay.firstError}` : ''}): live p50 ${replay.liveLatencyMs.p50} p99 ${replay.liveLatencyMs.p99} ms`,
+        );
+      }
+    }
+    return { cells, replay };
+  } finally {
+    replayPool.stop();
+    for (const c of contenders) {
+      c.publisher.close();
+      c.pool.stop();
+      await c.server.stop();
+    }
+  }
+}
+
+/** Live clients at `rate` while `replay.clients` reconnect at once, each `behind` events behind. */
+async function measureReplay(c: Contender, replayPool: ClientPool, plan: BenchPlan): Promise<ReplayResult> {
+  const replay = plan.replay!;
+  const { port } = c.server;
+  c.publisher.startOpenLoop(replay.rate);
+  await sleep(plan.warmMs);
+  const board = (await (await fetch(`http://127.0.0.1:${port}/flights`)).json()) as { lastEventId: string };
+  const from = String(Number(board.lastEventId) - replay.behind);
+  c.pool.windowStart();
+  const started = performance.now();
+  const connected = await replayPool.connect(
+    { port, path: '/events', headers: { 'Last-Event-ID': from } },
+    replay.clients,
+    replay.clients,
+  );
+  await sleep(Math.max(0, plan.windowMs - (performance.now() - started)));
+  const window = await c.pool.windowEnd();
+  const seconds = (performance.now() - started) / 1000;
+  await c.publisher.stop();
+  await replayPool.closeAll();
+  await sleep(300);
+  return {
+    replayClients: connected.opened,
+    replayFailed: connected.failed,
+    ...(connected.firstError ? { firstError: connected.firstError } : {}),
+    behind: replay.behind,
+    liveClients: c.pool.size,
+    rate: replay.rate,
+    liveLatencyMs: summarize(window.latency),
+    liveDeliveriesPerSec: Math.round(window.deliveries / seconds),
+    replayConnectMs: summarize(connected.connectTime),
+  };
+}

@@ -1,0 +1,37 @@
+/** What one `bench:server` run measures; `--quick` is a smoke run of the same steps. */
+export interface BenchPlan {
+  clients: number[];
+  rates: number[];
+  warmMs: number;
+  windowMs: number;
+  /** Each cell is measured this many times per server, in alternating server order. */
+  rounds: number;
+  /** Closed-loop publishing (as fast as the server answers) with this many clients and writes in flight. */
+  saturation: { clients: number; depth: number };
+  /** Idle streams held, step by step, for memory per connection and the 19,000 target. */
+  ramp: number[];
+  /** Reference server only: clients reconnecting at once, `behind` events behind, while `clients` stay live. */
+  replay: { clients: number; behind: number; live: number; rate: number } | undefined;
+}
+
+export const FULL_PLAN: BenchPlan = {
+  clients: [100, 1000, 5000],
+  rates: [10, 100],
+  warmMs: 800,
+  windowMs: 4000,
+  rounds: 2,
+  saturation: { clients: 1000, depth: 4 },
+  ramp: [2000, 5000, 10000, 19000],
+  replay: { clients: 1000, behind: 500, live: 1000, rate: 100 },
+};
+
+export const QUICK_PLAN: BenchPlan = {
+  clients: [100, 1000],
+  rates: [10, 100],
+  warmMs: 500,
+  windowMs: 1500,
+  rounds: 1,
+  saturation: { clients: 1000, depth: 4 },
+  ramp: [3000],
+  replay: { clients: 200, behind: 100, live: 1000, rate: 100 },
+};

@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import { BENCH_FLIGHT } from './bench-server-env.ts';
+import type { PublishRoute } from './publisher.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TOKEN = 'bench-token';
+
+/** One server under test: how to start it, prepare it, and publish to it. */
+export interface ServerTarget {
+  name: 'reference' | 'baseline' | 'better-sse';
+  /** TypeScript entry point, run with `node --import tsx`. */
+  entry: string;
+  env: Record<string, string>;
+  publish: PublishRoute;
+  /** HTTP calls to make once it listens, before any client connects (e.g. put the bench flight on the board). */
+  setup: { method: string; path: string; headers: Record<string, string>; body: string }[];
+}
+
+export const HEARTBEAT_MS = '15000';
+
+export const TARGETS: readonly ServerTarget[] = [
+  {
+    name: 'baseline',
+    entry: `${ROOT}bench/baseline-server.ts`,
+    env: { HEARTBEAT_MS },
+    publish: { method: 'POST', path: '/publish', headers: {} },
+    setup: [],
+  },
+  {
+    name: 'reference',
+    entry: `${ROOT}server/main.ts`,
+    // As a user runs it (logs at info level, metrics on), with writes enabled and no simulator.
+    env: { FLIGHT_BOARD_TOKEN: TOKEN, SIMULATE: '0', HEARTBEAT_MS },
+    publish: {
+      method: 'PATCH',
+      path: `/flights/${BENCH_FLIGHT}`,
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    },
+    setup: [
+      {
+        method: 'POST',
+        path: '/flights',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ flight: BENCH_FLIGHT, origin: 'Bench', arrival: '12:00', state: 'scheduled' }),
+      },
+    ],
+  },
+  {
+    name: 'better-sse',
+    entry: `${ROOT}bench/better-sse-server.ts`,
+    env: { HEARTBEAT_MS },
+    publish: { method: 'POST', path: '/publish', headers: {} },
+    setup: [],
+  },
+];
