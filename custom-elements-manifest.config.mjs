@@ -6,12 +6,16 @@
  * constructor argument for the name, which is wrong for our Event subclasses (their type is a
  * static). The `@fires` tags are the source of truth: keep only the events they name.
  */
-function documentedEventsOnly() {
+function documentedApiOnly() {
   return {
-    name: 'documented-events-only',
+    name: 'documented-api-only',
     packageLinkPhase({ customElementsManifest }) {
       for (const mod of customElementsManifest.modules) {
         for (const declaration of mod.declarations ?? []) {
+          // #private members are no one's API: keep them out of the manifest.
+          if (declaration.members) {
+            declaration.members = declaration.members.filter((member) => !member.name.startsWith('#'));
+          }
           if (!declaration.events) continue;
           declaration.events = declaration.events.filter((event) => event.name?.startsWith('flight-board-'));
         }
@@ -25,5 +29,5 @@ export default {
   exclude: ['src/**/*.test.ts'],
   outdir: '.',
   litelement: true,
-  plugins: [documentedEventsOnly()],
+  plugins: [documentedApiOnly()],
 };
