@@ -75,6 +75,8 @@ export class StreamRecorder {
   #mode: 'chunked' | 'length' | 'close' | 'none' = 'close';
   #remaining = 0;
   #chunkBuf = Buffer.alloc(0);
+  /** CRLF bytes still to skip after a chunk's data. */
+  #chunkTrailer = 0;
   #sink: ((bytes: Buffer) => void) | undefined;
   #inflater: NodeJS.ReadWriteStream | undefined;
   #waiters = new Set<() => void>();
@@ -269,12 +271,32 @@ export class StreamRecorder {
     }
   }
 
+  /** Streaming de-chunker: hands chunk data on as it arrives, as a browser's fetch does. */
   #dechunk(chunk: Buffer): void {
-    this.#chunkBuf = Buffer.concat([this.#chunkBuf, chunk]);
-    for (;;) {
-      const lineEnd = this.#chunkBuf.indexOf('\r\n');
-      if (lineEnd === -1) return;
-      const size = Number.parseInt(this.#chunkBuf.subarray(0, lineEnd).toString('latin1'), 16);
+    let buf = this.#chunkBuf.length > 0 ? Buffer.concat([this.#chunkBuf, chunk]) : chunk;
+    this.#chunkBuf = Buffer.alloc(0);
+    while (buf.length > 0) {
+      if (this.#remaining > 0) {
+        const take = buf.subarray(0, this.#remaining);
+        this.#remaining -= take.length;
+        buf = buf.subarray(take.length);
+        this.#sink?.(take);
+        if (this.#remaining === 0) this.#chunkTrailer = 2;
+        continue;
+      }
+      if (this.#chunkTrailer > 0) {
+        const skip = Math.min(this.#chunkTrailer, buf.length);
+        this.#chunkTrailer -= skip;
+        buf = buf.subarray(skip);
+        continue;
+      }
+      const lineEnd = buf.indexOf('\r\n');
+      if (lineEnd === -1) {
+        this.#chunkBuf = Buffer.from(buf);
+        return;
+      }
+      const size = Number.parseInt(buf.subarray(0, lineEnd).toString('latin1'), 16);
+      buf = buf.subarray(lineEnd + 2);
       if (Number.isNaN(size)) {
         this.error = new Error('malformed chunked encoding');
         this.#socket?.destroy();
@@ -284,9 +306,7 @@ export class StreamRecorder {
         this.#socket?.end();
         return;
       }
-      if (this.#chunkBuf.length < lineEnd + 2 + size + 2) return;
-      this.#sink?.(this.#chunkBuf.subarray(lineEnd + 2, lineEnd + 2 + size));
-      this.#chunkBuf = this.#chunkBuf.subarray(lineEnd + 2 + size + 2);
+      this.#remaining = size;
     }
   }
 
@@ -300,6 +320,19 @@ export class StreamRecorder {
   }
 
   #finish(): void {
+    const inflater = this.#inflater;
+    if (inflater && !this.closedByUs) {
+      // let the decompressor hand over what it still holds before the stream counts as ended
+      this.#inflater = undefined;
+      inflater.once('end', () => this.#complete());
+      inflater.once('error', () => this.#complete());
+      inflater.end();
+      return;
+    }
+    this.#complete();
+  }
+
+  #complete(): void {
     if (this.ended) return;
     this.ended = true;
     this.endedAt = this.now();

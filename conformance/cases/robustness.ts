@@ -12,13 +12,13 @@ const STAYS_OPEN_MS = 500;
 const BURST_SIZE = 30;
 
 /**
- * A stream works when it answers like a plain request does (200 and the same media type as
- * the main capture: a wrong Content-Type is the headers category's finding, not this one's)
- * and the server keeps it open.
+ * A stream works when it answers like a plain request does (the main capture's status and
+ * media type: a wrong status or Content-Type is the headers category's finding, not this
+ * one's) and the server keeps it open.
  */
 function works(stream: StreamRecorder, baseline: StreamRecorder): boolean {
   return (
-    stream.status === 200 &&
+    stream.status === baseline.status &&
     mediaType(stream.headers['content-type']) === mediaType(baseline.headers['content-type']) &&
     (!stream.ended || stream.closedByUs)
   );
@@ -87,7 +87,7 @@ export const robustnessChecks: Check<Session>[] = [
       const broken = results.filter(({ stream }) => !works(stream, main));
       if (broken.length === 0) return pass(rows.join('\n'));
       return fail(
-        `200 ${mediaType(main.headers['content-type'])}, open for ${STAYS_OPEN_MS} ms, for each value`,
+        `${main.status} ${mediaType(main.headers['content-type'])}, open for ${STAYS_OPEN_MS} ms, for each value`,
         rows.join('\n'),
       );
     },
