@@ -1,13 +1,24 @@
 import type { ServerConfig } from '../config.ts';
 import type { FlightStore } from './flight-store.ts';
 import { MemoryStore } from './memory-store.ts';
+import { RedisStore, type RedisStoreOptions } from './redis-store.ts';
 
-/** The store the configuration asks for: in memory unless `REDIS_URL` is set. */
-export async function createStore(config: ServerConfig): Promise<FlightStore> {
+/** What the store may report besides its answers (connection trouble, resyncs), for logs. */
+export interface CreateStoreOptions {
+  onError?: RedisStoreOptions['onError'];
+}
+
+/** The store the configuration asks for: in memory unless `REDIS_URL` is set, then Redis Streams. */
+export async function createStore(
+  config: ServerConfig,
+  options: CreateStoreOptions = {},
+): Promise<FlightStore> {
   if (config.redisUrl) {
-    throw new Error(
-      'REDIS_URL is set but the Redis store is not available in this build yet; unset REDIS_URL.',
-    );
+    return RedisStore.connect({
+      url: config.redisUrl,
+      historySize: config.historySize,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
   return new MemoryStore(config.historySize);
 }

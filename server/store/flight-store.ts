@@ -41,5 +41,11 @@ export interface FlightStore {
   remove(flight: string): Promise<StreamEvent>;
   /** Calls `listener` with every event appended from now on; returns the unsubscribe. */
   subscribe(listener: (event: StreamEvent) => void): () => void;
+  /**
+   * Optional (shared stores): calls `listener` when the history no longer continues from the
+   * events already delivered (e.g. Redis restarted without persistence). Open streams should
+   * then be ended so their clients reconnect and resync through a snapshot. Returns the unsubscribe.
+   */
+  onResync?(listener: () => void): () => void;
   close(): Promise<void>;
 }

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * The Lua scripts of the Redis store. Each runs atomically on the Redis server, so a state
+ * change and its stream entry are one step, and a read sees the board and its head id together.
+ *
+ * Every script is written so that "is this id still replayable?" has one answer: an id is
+ * replayable when its own entry is still in the stream (writes cap the stream at
+ * HISTORY_SIZE + 1 entries, so the entry just before the oldest replayable one is kept),
+ * or when it is `0-0` and nothing was ever trimmed. Entries are only ever trimmed from the
+ * front and never deleted, so every entry after a retained one is retained too: no gap.
+ *
+ * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
+ */
+
+/** One Lua script: its source and the SHA1 that EVALSHA names it by. */
+export interface LuaScript {
+  readonly name: string;
+  readonly source: string;
+  readonly sha: string;
+  readonly keyCount: number;
+}
+
+function lua(name: string, keyCount: number, body: string): LuaScript {
+  const source = `${PRELUDE}\n${body}`;
+  return { name, source, sha: createHash('sha1').update(source).digest('hex'), keyCount };
+}
+
+const PRELUDE = `
+local function info_field(info, name)
+  for i = 1, #info, 2 do
+    if info[i] == name then return info[i + 1] end
+  end
+  return nil
+end
+
+-- The id of the newest entry ever added ("0-0" when the stream does not exist yet).
+local function head_id(events)
+  if redis.call('EXISTS', events) == 0 then return '0-0' end
+  return info_field(redis.call('XINFO', 'STREAM', events), 'last-generated-id')
+end
+
+-- True when every entry after id is still in the stream.
+local function replayable(events, id)
+  if redis.call('EXISTS', events) == 0 then return id == '0-0' end
+  if id == '0-0' then
+    -- entries-added (Redis 7.0+) equals the length only if nothing was ever trimmed;
+    -- without it we cannot tell, and a snapshot is always correct.
+    local info = redis.call('XINFO', 'STREAM', events)
+    local added = info_field(info, 'entries-added')
+    return added ~= nil and added == info_field(info, 'length')
+  end
+  return #redis.call('XRANGE', events, id, id) == 1
+end
+`;
+
+/**
+ * Applies one change to the board and appends its event, or changes nothing.
+ * Each flight is a hash of its fields (values JSON-encoded), so an update is one HSET of the
+ * fields it changes: no read-modify-write, nothing to retry when instances write at once.
+ * KEYS: board index (sorted set: flight keys by insertion), insertion counter, the flight's
+ * hash, events stream. ARGV: op (add|update|remove), flight key, stream cap, event name,
+ * event data, then field, JSON value, field, JSON value, …
+ * Returns `{'ok', id}`, `{'exists'}` or `{'not-found'}`.
+ */
+export const WRITE = lua(
+  'write',
+  4,
+  `
+local board, counter, flight, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local op, key, cap, name, data = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local fields = {}
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+if op == 'add' then
+  if redis.call('EXISTS', flight) == 1 then return {'exists'} end
+  redis.call('HSET', flight, unpack(fields))
+  redis.call('ZADD', board, redis.call('INCR', counter), key)
+elseif op == 'update' then
+  if redis.call('EXISTS', flight) == 0 then return {'not-found'} end
+  if #fields > 0 then redis.call('HSET', flight, unpack(fields)) end
+elseif op == 'remove' then
+  if redis.call('DEL', flight) == 0 then return {'not-found'} end
+  redis.call('ZREM', board, key)
+else
+  return redis.error_reply('unknown write op ' .. tostring(op))
+end
+local id = redis.call('XADD', events, 'MAXLEN', '~', cap, '*', 'event', name, 'data', data)
+return {'ok', id}
+`,
+);
+
+/**
+ * The board and the id of the newest event applied to it, read together.
+ * KEYS: board index, events stream. ARGV: the prefix of the flight hashes (keys derived
+ * from the index; they share the index's hash tag, so they live in its cluster slot).
+ * Returns `{headId, {{field, json, …}, …}}` in insertion order.
+ */
+export const STATE = lua(
+  'state',
+  2,
+  `
+local flights = {}
+for i, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  flights[i] = redis.call('HGETALL', ARGV[1] .. key)
+end
+return {head_id(KEYS[2]), flights}
+`,
+);
+
+/**
+ * The entries after an id, or `{'unknown'}` when that id is not replayable (trimmed, never
+ * issued, or from before a Redis restart that lost the stream).
+ * KEYS: events stream. ARGV: id. Returns `{'ok', {{id, {field, value, …}}, …}}` or `{'unknown'}`.
+ */
+export const EVENTS_AFTER = lua(
+  'events-after',
+  1,
+  `
+local events, id = KEYS[1], ARGV[1]
+if not replayable(events, id) then return {'unknown'} end
+if redis.call('EXISTS', events) == 0 then return {'ok', {}} end
+local start = '(' .. id
+if id == '0-0' then start = '-' end
+return {'ok', redis.call('XRANGE', events, start, '+')}
+`,
+);
+
+/**
+ * Whether a reader positioned at an id can go on reading without missing anything, and the
+ * current head. KEYS: events stream. ARGV: id. Returns `{1|0, headId}`.
+ */
+export const CONTINUITY = lua(
+  'continuity',
+  1,
+  `
+local events, id = KEYS[1], ARGV[1]
+return {replayable(events, id) and 1 or 0, head_id(events)}
+`,
+);
+
+/** Runs a script by SHA, loading it with EVAL when the server does not know it (e.g. after a restart). */
+export async function runScript(
+  redis: Redis,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(script.sha, script.keyCount, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return await redis.eval(script.source, script.keyCount, ...keys, ...args);
+  }
+}
