@@ -183,6 +183,19 @@ describe('sse-conformance CLI', () => {
     assert.throws(() => parseCli(['http://x/', '--header', 'nocolon']), UsageError);
   });
 
+  test('on a TTY: a live progress line on stderr and colours', async () => {
+    let out = '';
+    let err = '';
+    const code = await main([noRetry.url, ...FAST, '--only', 'retry'], {
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+      isTTY: true,
+    });
+    assert.equal(code, 0);
+    assert.match(err, /\r\u001b\[2K\[1\/3\] \w+ +retry\./);
+    assert.match(out, /\u001b\[33m!\u001b\[0m retry\.sane-range/);
+  });
+
   test('--list prints every check id with its level and spec link', async () => {
     let out = '';
     const code = await main(['--list', '--profile', 'flight-board'], {

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CheckResult, Report } from '../types.ts';
+import { formatJson } from './json.ts';
+import { escapeXml, formatJunit } from './junit.ts';
+import { formatText } from './text.ts';
+
+// The three report formats on a hand-made report: one result of each status.
+function result(
+  id: string,
+  status: CheckResult['status'],
+  level: CheckResult['level'],
+  evidence: string,
+): CheckResult {
+  return {
+    id,
+    category: id.split('.')[0] as CheckResult['category'],
+    level,
+    status,
+    title: `title of ${id}`,
+    spec: `https://html.spec.whatwg.org/multipage/server-sent-events.html#${id}`,
+    evidence,
+    durationMs: 12,
+  };
+}
+
+const REPORT: Report = {
+  target: 'http://127.0.0.1:1/events',
+  summary: { passed: 1, failed: 1, warned: 1, skipped: 2 },
+  results: [
+    result('headers.status-200', 'pass', 'MUST', 'HTTP/1.1 200 OK'),
+    result('ids.no-null', 'fail', 'MUST', 'Expected: ids without NULL\nActual: id "1\\u0000" <&>'),
+    result('retry.sane-range', 'warn', 'SHOULD', 'Expected: 1000–300000 ms\nActual: retry: 50'),
+    result('cors.vary-origin', 'skip', 'SHOULD', 'skipped: pass --origin'),
+    result('cors.preflight-last-event-id', 'skip', 'SHOULD', 'skipped: pass --origin'),
+  ],
+  durationMs: 1234,
+  strict: false,
+};
+
+describe('text report', () => {
+  test('groups by category, prints failures with evidence and spec, recap and summary', () => {
+    const text = formatText(REPORT);
+    assert.match(text, /^headers\n {2}✓ headers\.status-200 \[MUST\]/m);
+    assert.match(
+      text,
+      /✗ ids\.no-null \[MUST\] title of ids\.no-null\n {6}Expected: ids without NULL\n {6}Actual: .*\n {6}https:\/\/html\.spec\.whatwg\.org\/.*#ids\.no-null/,
+    );
+    assert.match(text, /skipped: pass --origin\n.*\n {6}skipped: \(same reason\)/);
+    assert.match(
+      text,
+      /Failures and warnings:\n {2}✗ ids\.no-null \[MUST\]\n {2}! retry\.sane-range \[SHOULD\]/,
+    );
+    assert.match(text, /FAILED: 5 checks, 1 passed, 1 failed, 1 warned, 2 skipped in 1\.2 s\n$/);
+    assert.doesNotMatch(text, /\u001b\[/, 'no colour unless asked');
+  });
+
+  test('colour only when asked (the CLI asks on a TTY)', () => {
+    assert.match(formatText(REPORT, { color: true }), /\u001b\[31m✗\u001b\[0m/);
+  });
+});
+
+describe('json report', () => {
+  test('has exactly the contract keys', () => {
+    const json = JSON.parse(formatJson(REPORT));
+    assert.deepEqual(Object.keys(json), ['target', 'summary', 'results']);
+    assert.deepEqual(json.summary, REPORT.summary);
+    assert.deepEqual(Object.keys(json.results[0]), [
+      'id',
+      'category',
+      'level',
+      'status',
+      'title',
+      'spec',
+      'evidence',
+    ]);
+  });
+});
+
+describe('junit report', () => {
+  test('MUST failure is a <failure>, a warning only with strict, skips are <skipped>', () => {
+    const xml = formatJunit(REPORT);
+    assert.match(xml, /<testsuites name="sse-conformance" tests="5" failures="1" errors="0" skipped="2"/);
+    assert.match(
+      xml,
+      /<failure message="MUST ids\.no-null failed" type="MUST">Expected: ids without NULL\nActual: id &quot;1\\u0000&quot; &lt;&amp;&gt;/,
+    );
+    assert.match(xml, /<system-out>WARN \(SHOULD\)/);
+    const strict = formatJunit({ ...REPORT, strict: true });
+    assert.match(strict, /failures="2"/);
+    assert.match(strict, /type="SHOULD"/);
+  });
+
+  test('escapes markup and drops characters XML cannot carry', () => {
+    assert.equal(escapeXml('a<b>&"\'\u0000\u0007z'), 'a&lt;b&gt;&amp;&quot;&apos;\ufffd\ufffdz');
+  });
+});
