@@ -52,11 +52,11 @@ describe('text report', () => {
       /Failures and warnings:\n {2}✗ ids\.no-null \[MUST\]\n {2}! retry\.sane-range \[SHOULD\]/,
     );
     assert.match(text, /FAILED: 5 checks, 1 passed, 1 failed, 1 warned, 2 skipped in 1\.2 s\n$/);
-    assert.doesNotMatch(text, /\u001b\[/, 'no colour unless asked');
+    assert.ok(!text.includes('\u001b['), 'no colour unless asked');
   });
 
   test('colour only when asked (the CLI asks on a TTY)', () => {
-    assert.match(formatText(REPORT, { color: true }), /\u001b\[31m✗\u001b\[0m/);
+    assert.ok(formatText(REPORT, { color: true }).includes('\u001b[31m✗\u001b[0m'));
   });
 });
 
