@@ -28,11 +28,47 @@ const requireJsonType: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** Deepest nesting of arrays and objects a write body may have. */
+export const MAX_BODY_DEPTH = 32;
+
+/** True when `value` nests arrays or objects more than `max` levels deep (walked without recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /**
- * Parses a JSON write body: `415` unless it is JSON, `413` over 16 KiB, `400` when malformed.
+ * Refuses a body nested deeper than MAX_BODY_DEPTH: JSON.parse accepts thousands of levels in
+ * 16 KiB, but JSON.stringify (error messages, events, `GET /flights`) recurses and would overflow
+ * the stack, failing this write with a 500 or, once stored, every later read of the board.
+ */
+const limitDepth: RequestHandler = (req, _res, next) => {
+  if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) {
+    next(
+      new HttpError(
+        400,
+        'body-too-deep',
+        `the request body nests arrays or objects more than ${MAX_BODY_DEPTH} levels deep; flatten it`,
+      ),
+    );
+    return;
+  }
+  next();
+};
+
+/**
+ * Parses a JSON write body: `415` unless it is JSON, `413` over 16 KiB, `400` when malformed or
+ * nested deeper than MAX_BODY_DEPTH.
  * Any JSON value is accepted here (`strict: false`) so the validator can name what was sent.
  */
 export const jsonBody: RequestHandler[] = [
   requireJsonType,
   express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }),
+  limitDepth,
 ];
