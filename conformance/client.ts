@@ -57,6 +57,8 @@ export class StreamRecorder {
   rawHeaders: [string, string][] = [];
   /** ms since the request when the header block was complete. */
   headersAt = -1;
+  /** ms since the request when the (last hop's) connection was established (TLS included). */
+  connectedAt = -1;
   /** ms since the request when the first body byte arrived. */
   firstByteAt = -1;
   readonly reads: BodyRead[] = [];
@@ -148,6 +150,9 @@ export class StreamRecorder {
       : netConnect({ host, port });
     this.#socket = socket;
     socket.setNoDelay(true);
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      if (this.#socket === socket) this.connectedAt = this.now();
+    });
     const headers = { Host: url.host, ...this.requestHeaders };
     const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
@@ -221,6 +226,7 @@ export class StreamRecorder {
     this.url = next.href;
     this.status = 0;
     this.headersAt = -1;
+    this.connectedAt = -1;
     this.#open(next, nextMethod);
     return true;
   }
