@@ -21,7 +21,7 @@ const DIST_DIR = `${ROOT}dist/`;
 /** The element bundles: public static files any page may load. */
 const BUNDLES = ['flight-board.js', 'flight-board.iife.js'] as const;
 /** Routes of the REST API (they share its CORS policy). */
-const REST_PATHS = ['/flights', '/flights/:flight', '/close', '/open'];
+const REST_PATHS = ['/flights', '/flights/:flight', '/close', '/open', '/drop'];
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 export interface AppOptions {

@@ -53,8 +53,15 @@ export function restRoutes({ store, hub, token }: RestRouteOptions): Router {
     res.status(204).end();
   });
 
+  // For the demo and for drills: ends every stream WITHOUT `closedConnection`, so clients
+  // reconnect by themselves with `Last-Event-ID` and get the replay of what they missed.
+  router.post('/drop', auth, (_req, res) => {
+    hub.endAll();
+    res.status(204).end();
+  });
+
   // A GET on a write-only route is a mistake worth naming rather than a bare 404.
-  router.all(['/close', '/open'], (req, _res, next) => {
+  router.all(['/close', '/open', '/drop'], (req, _res, next) => {
     next(new HttpError(405, 'method-not-allowed', `${req.path} only takes POST`, { Allow: 'POST' }));
   });
 
