@@ -46,7 +46,8 @@ export class RawChaosClient implements ChaosClient {
 
   constructor(
     readonly replica: BoardReplica,
-    readonly port: number,
+    /** The port of the instance to (re)connect to, asked before every connection. */
+    readonly port: () => number,
     readonly rng: SeededRandom,
     readonly control: ChaosControl,
   ) {}
@@ -66,7 +67,8 @@ export class RawChaosClient implements ChaosClient {
     const lastId = this.replica.lastEventId;
     const byQuery = lastId !== undefined && this.rng.chance(0.3);
     const path = byQuery ? `/events?${LAST_EVENT_ID_PARAM}=${encodeURIComponent(lastId)}` : '/events';
-    const headers = [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${this.port}`, 'Accept: text/event-stream'];
+    const port = this.port();
+    const headers = [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Accept: text/event-stream'];
     if (lastId !== undefined && !byQuery) headers.push(`Last-Event-ID: ${lastId}`);
     let budget = this.control.cutting ? cutBudget(this.rng) : Number.POSITIVE_INFINITY;
     const body = new SseBodyReader(
@@ -81,7 +83,7 @@ export class RawChaosClient implements ChaosClient {
         else this.live = true;
       },
     );
-    const socket = connect(this.port, '127.0.0.1');
+    const socket = connect(port, '127.0.0.1');
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
@@ -194,10 +196,17 @@ export class SseBodyReader {
  * bytes while the run is cutting: the client sees the stream end mid-way and reconnects by
  * itself, sending `Last-Event-ID` (it waits the server's `retry:` first).
  */
-function cuttingFetch(replica: BoardReplica, rng: SeededRandom, control: ChaosControl): FetchLike {
+function cuttingFetch(
+  replica: BoardReplica,
+  port: () => number,
+  rng: SeededRandom,
+  control: ChaosControl,
+): FetchLike {
   return async (url, init) => {
     const sent = new Headers(init.headers).get('last-event-id') ?? undefined;
-    const response = await fetch(url, init as RequestInit);
+    const target = new URL(url);
+    target.port = String(port());
+    const response = await fetch(target, init as RequestInit);
     if (response.status !== 200 || !response.body) return response;
     replica.connected(sent);
     let budget = control.cutting ? cutBudget(rng) : Number.POSITIVE_INFINITY;
@@ -226,20 +235,25 @@ function cuttingFetch(replica: BoardReplica, rng: SeededRandom, control: ChaosCo
   };
 }
 
-/** The `eventsource` npm client, cut at random byte offsets by its `fetch`, resuming on its own. */
+/**
+ * The `eventsource` npm client, cut at random byte offsets by its `fetch`, resuming on its own;
+ * its `fetch` also sends every (re)connection to the instance `port()` names.
+ */
 export class EventSourceChaosClient implements ChaosClient {
   live = false;
   #source: EventSource | undefined;
 
   constructor(
     readonly replica: BoardReplica,
-    readonly url: string,
+    /** The port of the instance to (re)connect to, asked before every connection. */
+    readonly port: () => number,
     readonly rng: SeededRandom,
     readonly control: ChaosControl,
   ) {}
 
   start(): void {
-    const source = new EventSource(this.url, { fetch: cuttingFetch(this.replica, this.rng, this.control) });
+    const fetch = cuttingFetch(this.replica, this.port, this.rng, this.control);
+    const source = new EventSource('http://127.0.0.1/events', { fetch });
     this.#source = source;
     source.addEventListener('error', () => {
       this.live = false;

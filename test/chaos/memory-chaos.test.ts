@@ -60,7 +60,7 @@ test('memory mode: 50 clients cut at random byte offsets through 5,000 events al
     const figures = await withSeed(seed, () =>
       runChaos(
         {
-          streamPort: server.port,
+          streamPort: () => server.port,
           write,
           order,
           board: async () =>
@@ -72,13 +72,13 @@ test('memory mode: 50 clients cut at random byte offsets through 5,000 events al
             // The server drops every stream at once without closedConnection (a restart, a proxy reload).
             {
               name: 'all streams ended by the server',
-              probability: 1 / 800,
+              when: (_, r) => r.chance(1 / 800),
               inject: () => server.hub.endAll(),
             },
             // The server side of one stream dies wherever its writes are (mid-event included).
             {
               name: 'one stream socket destroyed by the server',
-              probability: 1 / 60,
+              when: (_, r) => r.chance(1 / 60),
               inject: (r) => {
                 const sockets = [...streamSockets];
                 if (sockets.length > 0) r.pick(sockets).destroy();

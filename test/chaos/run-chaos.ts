@@ -12,8 +12,8 @@ import type { SeededRandom } from './seeded-random.ts';
 
 /** What a chaos run needs from the system under test (one server, or instances behind a proxy). */
 export interface ChaosTarget {
-  /** Port clients open `/events` on. */
-  streamPort: number;
+  /** Port a client opens `/events` on, asked before every connection (instances may come and go). */
+  streamPort: () => number;
   /** Where writes go (the run picks store or REST itself, per write). */
   write: WriteSink;
   /** The server's event order, recorded by a store subscriber. */
@@ -23,7 +23,14 @@ export interface ChaosTarget {
   /** `POST /close` of the system. */
   closeStreams(): Promise<void>;
   /** Faults the system side injects now and then (instance kills, streams cut by the server). */
-  faults: { name: string; probability: number; inject(rng: SeededRandom): Promise<void> | void }[];
+  faults: ChaosFault[];
+}
+
+/** A fault the system side injects: `when` is asked after every write. */
+export interface ChaosFault {
+  name: string;
+  when(writeIndex: number, rng: SeededRandom): boolean;
+  inject(rng: SeededRandom): Promise<void> | void;
 }
 
 export interface ChaosOptions {
@@ -84,11 +91,9 @@ export async function runChaos(
       new RawChaosClient(new BoardReplica(`raw#${i}`, order), target.streamPort, rng.fork(), control),
     );
   }
-  const url = `http://127.0.0.1:${target.streamPort}/events`;
   for (let i = 0; i < options.eventSourceClients; i++) {
-    clients.push(
-      new EventSourceChaosClient(new BoardReplica(`eventsource#${i}`, order), url, rng.fork(), control),
-    );
+    const replica = new BoardReplica(`eventsource#${i}`, order);
+    clients.push(new EventSourceChaosClient(replica, target.streamPort, rng.fork(), control));
   }
   const serverFaults: Record<string, number> = {};
   try {
@@ -101,10 +106,12 @@ export async function runChaos(
 
     let sinceYield = 0;
     let burst = rng.int(1, 20);
+    let index = 0;
     for (const write of chaosWrites(rng, options.events)) {
       await target.write(write);
+      index++;
       for (const fault of target.faults) {
-        if (rng.chance(fault.probability)) {
+        if (fault.when(index, rng)) {
           serverFaults[fault.name] = (serverFaults[fault.name] ?? 0) + 1;
           await fault.inject(rng);
         }
