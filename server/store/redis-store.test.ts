@@ -292,7 +292,7 @@ describe('RedisStore (real redis-server)', () => {
   test('connecting to a port where no Redis listens fails with the URL and what to do', async () => {
     await assert.rejects(
       RedisStore.connect({ url: 'redis://127.0.0.1:1', historySize: 10 }),
-      /cannot use Redis at redis:\/\/127\.0\.0\.1:1: .*start redis-server \(7\.0 or later\) or fix REDIS_URL/,
+      /cannot use Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED.*start redis-server \(7\.0 or later\) or fix REDIS_URL/,
     );
   });
 });

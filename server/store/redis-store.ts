@@ -114,7 +114,11 @@ export class RedisStore implements FlightStore {
     });
     const reader = new Redis(options.url, { ...base, connectionName: 'flight-board-reader' });
     const store = new RedisStore(commands, reader, options);
-    commands.on('error', (error: Error) => store.#onError(error, 'commands'));
+    let lastError: Error | undefined; // ioredis rejects connect() with a vaguer "Connection is closed."
+    commands.on('error', (error: Error) => {
+      lastError = error;
+      store.#onError(error, 'commands');
+    });
     reader.on('error', (error: Error) => store.#onError(error, 'reader'));
     try {
       await Promise.all([commands.connect(), reader.connect()]);
@@ -124,7 +128,7 @@ export class RedisStore implements FlightStore {
       commands.disconnect();
       reader.disconnect();
       throw new Error(
-        `cannot use ${store.#where}: ${errorText(error)}; start redis-server (7.0 or later) or fix REDIS_URL`,
+        `cannot use ${store.#where}: ${errorText(lastError ?? error)}; start redis-server (7.0 or later) or fix REDIS_URL`,
       );
     }
     store.#loop = store.#readLoop();
