@@ -151,6 +151,8 @@ describe('sse-conformance CLI', () => {
     [['http://x/', '--timeout', 'soon'], /--timeout must be a positive integer/],
     [['http://x/', '--origin', 'https://a.example/path'], /not an origin/],
     [['http://x/', '--bogus'], /Unknown option/],
+    [['http://x/', '--profile', 'nope'], /unknown profile "nope"/],
+    [['http://x/', '--trigger-header', 'no colon'], /expected 'Name: value'/],
   ] as const) {
     test(`usage error ${JSON.stringify(args)} => exit 2`, async () => {
       let err = '';
