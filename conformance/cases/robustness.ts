@@ -14,13 +14,13 @@ const BURST_SIZE = 30;
 /**
  * A stream works when it answers like a plain request does (the main capture's status and
  * media type: a wrong status or Content-Type is the headers category's finding, not this
- * one's) and the server keeps it open.
+ * one's) and the server keeps it open (unless it closed the plain request too).
  */
 function works(stream: StreamRecorder, baseline: StreamRecorder): boolean {
   return (
     stream.status === baseline.status &&
     mediaType(stream.headers['content-type']) === mediaType(baseline.headers['content-type']) &&
-    (!stream.ended || stream.closedByUs)
+    (!stream.ended || stream.closedByUs || (baseline.ended && !baseline.closedByUs))
   );
 }
 
@@ -138,6 +138,8 @@ export const robustnessChecks: Check<Session>[] = [
       const refused = streams.filter((s, i) => !heads[i] || s.status !== 200);
       if (refused.length > 0) {
         for (const s of streams) s.close();
+        const main = await mainCapture(session);
+        if (main.status !== 200) return skip(`the stream itself answers ${main.describe()}`);
         return fail(`${n} × 200`, `${refused.length} refused, e.g. ${refused[0]?.describe()}`);
       }
       const t0 = Math.max(...streams.map((s) => s.startedAt + s.headersAt)) + 100;
