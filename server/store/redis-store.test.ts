@@ -289,6 +289,19 @@ describe('RedisStore (real redis-server)', () => {
     assert.deepEqual(resyncs, []);
   });
 
+  test('a subscriber that throws costs the others nothing and is reported', async () => {
+    const errors: string[] = [];
+    const store = await openStore(redis, freshPrefix(), { onError: (error) => errors.push(error.message) });
+    store.subscribe(() => {
+      throw new Error('listener failed');
+    });
+    const seen = record(store);
+    const written = [await store.add(flight('M1')), await store.add(flight('M2'))];
+    await until(() => seen.length === 2, 'both events');
+    assert.deepEqual(seen, written);
+    assert.deepEqual(errors, ['listener failed', 'listener failed']);
+  });
+
   test('connecting to a port where no Redis listens fails with the URL and what to do', async () => {
     await assert.rejects(
       RedisStore.connect({ url: 'redis://127.0.0.1:1', historySize: 10 }),

@@ -42,8 +42,8 @@ interface Waiter {
 }
 
 /**
- * The store for several instances: the board in a Redis hash, the history in a Redis Stream
- * whose ids are the events' ids. Every write is one Lua script (state change + XADD), so
+ * The store for several instances: the board in Redis (a hash per flight and an index), the
+ * history in a Redis Stream whose ids are the events' ids. Every write is one Lua script (state change + XADD), so
  * concurrent writers on any instance agree on one order. Each instance runs one reader (a
  * dedicated connection in a blocking XREAD loop) that fans the stream out to its subscribers,
  * so every instance emits the same events, in the same order, with the same ids.
@@ -306,7 +306,14 @@ export class RedisStore implements FlightStore {
     for (const entry of entries) {
       const event = toStreamEvent(entry);
       this.#lastId = event.id;
-      for (const listener of this.#listeners) listener(event);
+      for (const listener of this.#listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          // One failing subscriber must not cost the others this event, nor stall the reader.
+          this.#onError(asError(error), 'reader');
+        }
+      }
     }
     this.#waiters = this.#waiters.filter((waiter) => {
       if (compareStreamIds(waiter.id, this.#lastId) > 0) return true;

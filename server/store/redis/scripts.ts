@@ -6,8 +6,8 @@ import type { Redis } from 'ioredis';
  * change and its stream entry are one step, and a read sees the board and its head id together.
  *
  * Every script is written so that "is this id still replayable?" has one answer: an id is
- * replayable when its own entry is still in the stream (writes cap the stream at
- * HISTORY_SIZE + 1 entries, so the entry just before the oldest replayable one is kept),
+ * replayable when its own entry is still in the stream (writes trim the stream near, never
+ * below, HISTORY_SIZE + 1 entries, so the entry just before the oldest replayable one is kept),
  * or when it is `0-0` and nothing was ever trimmed. Entries are only ever trimmed from the
  * front and never deleted, so every entry after a retained one is retained too: no gap.
  *
