@@ -146,8 +146,9 @@ export function assertNoStackTrace(body: string, context: string): void {
 /**
  * The answer is clean: never a 5xx, a 4xx from our routes carries the error JSON, and a 4xx
  * without a body is Node's HTTP parser refusing the bytes before the app saw them (`400`, `431`).
+ * `head`: the answer to a HEAD, which has the headers of the error JSON but no body.
  */
-export function assertClean(answer: RawAnswer, context: string): void {
+export function assertClean(answer: RawAnswer, context: string, { head = false } = {}): void {
   assert.ok(
     answer.status >= 200 && answer.status < 500,
     `${context}: status ${answer.status} ${answer.body}`,
@@ -159,5 +160,6 @@ export function assertClean(answer: RawAnswer, context: string): void {
     assert.ok([400, 431].includes(answer.status), `${context}: parser refusal ${answer.status}`);
     return;
   }
-  assertErrorJson(answer, context);
+  if (head) assert.match(answer.headers['content-type'] ?? '', /^application\/json/, context);
+  else assertErrorJson(answer, context);
 }
