@@ -346,6 +346,7 @@ describe('scale-out: Redis stops and restarts under live clients', () => {
         await Promise.all(ended.map((end) => end()));
         await until(() => a.hub.clientCount === 0 && b.hub.clientCount === 0, 'every stream ended');
         await eventually(() => write(b, 'POST', '/flights', flight('R9')));
+        await eventually(() => write(a, 'GET', '/flights')); // both instances have reconnected
         for (const port of [a.port, b.port, a.port]) {
           const back = await connected(
             port,
@@ -425,6 +426,35 @@ describe('scale-out: behind nginx (deploy/nginx.conf)', () => {
       ),
     );
     assert.doesNotMatch(await nginx.errorLog(), /\[(error|crit|alert|emerg)\]/);
+  });
+
+  test('an instance dies: clients reconnect through nginx with their last id and get exactly what they missed', async () => {
+    const prefix = freshPrefix();
+    const a = await startInstance(redis, prefix);
+    const b = await startInstance(redis, prefix);
+    const nginx = await startNginx([a.port, b.port]);
+    cleanups.push(() => nginx.close());
+    await write(nginx, 'POST', '/flights', flight('P1'));
+    const reference = await connected(b.port);
+    const clients: RawSseClient[] = [];
+    for (let i = 0; i < 4; i++) clients.push(await connected(nginx.port));
+    const onA = a.hub.clientCount;
+    assert.ok(onA >= 1, 'some streams went to instance A');
+    for (let i = 0; i < 5; i++) await write(nginx, 'PATCH', '/flights/P1', { state: `s${i}` });
+    await Promise.all(clients.map((client) => client.waitForEvents(6)));
+    // A dies abruptly: its listening socket and every connection gone at once, no goodbye.
+    a.server.close();
+    a.server.closeAllConnections();
+    await until(() => clients.filter((client) => client.ended).length === onA, `${onA} streams cut by nginx`);
+    for (let i = 5; i < 10; i++) await write(nginx, 'PATCH', '/flights/P1', { state: `s${i}` });
+    await reference.waitForEvents(11);
+    for (const client of clients.filter((c) => c.ended)) {
+      const again = await connected(nginx.port, client.response.events.at(-1)?.id);
+      await again.waitForEvents(11 - client.response.events.length);
+      assert.notEqual(again.response.events[0]?.event, FlightEvent.snapshot, 'resumed by replay');
+      const seen = [...history(client.response.events), ...again.response.events];
+      assert.deepEqual(seen, history(reference.response.events), 'no gap, no duplicate');
+    }
   });
 });
 

@@ -359,7 +359,8 @@ describe('RedisStore when Redis goes away', () => {
       await redis.stop();
       await redis.start();
       await until(() => resyncs === 1, 'a resync', 5000);
-      assert.deepEqual(await a.state(), { lastEventId: '0-0', flights: [] });
+      const state = await eventually(() => a.state(), 'a read once the commands connection is back');
+      assert.deepEqual(state, { lastEventId: '0-0', flights: [] });
       assert.equal(await a.eventsAfter(old.id), undefined, 'an id from before the restart gets a snapshot');
       const fresh = await eventually(() => b.add(flight('K2')), 'a write after the restart');
       await until(() => seen.length === 2, 'the event after the restart');
