@@ -45,7 +45,22 @@ const BODY_ERRORS: Record<string, [status: number, code: string, message: string
   ],
   'charset.unsupported': [415, 'unsupported-charset', 'the request body must be UTF-8 JSON'],
   'request.aborted': [400, 'request-aborted', 'the request body was not received completely'],
+  'request.size.invalid': [
+    400,
+    'unreadable-body',
+    'the request body does not have the length its Content-Length says',
+  ],
 };
+
+/**
+ * body-parser marks the client's own faults as exposable 4xx errors (`http-errors`); some carry
+ * no `type`, e.g. a body that is not what its `Content-Encoding` says (zlib's "incorrect header
+ * check"). They are the client's mistake, not the server's: a 400, never a 500.
+ */
+function isClientBodyError(error: unknown): boolean {
+  const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
+}
 
 /** Any thrown value as an HttpError: known errors keep their meaning, anything else is a 500. */
 export function toHttpError(error: unknown): HttpError {
@@ -61,6 +76,13 @@ export function toHttpError(error: unknown): HttpError {
   const type = (error as { type?: unknown } | null)?.type;
   const known = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
   if (known) return new HttpError(...known);
+  if (isClientBodyError(error)) {
+    return new HttpError(
+      400,
+      'unreadable-body',
+      'the request body could not be read: check that it is what its Content-Encoding says',
+    );
+  }
   return new HttpError(500, 'internal', 'the server failed to handle this request; see its log');
 }
 
