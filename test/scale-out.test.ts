@@ -390,6 +390,7 @@ describe('scale-out: behind nginx (deploy/nginx.conf)', () => {
       'least_conn spreads streams over both instances',
     );
     assert.equal(clients[0]?.response.headers['content-type'], 'text/event-stream; charset=utf-8');
+    assert.equal(clients[0]?.response.headers['x-accel-buffering'], 'no', 'passed on to proxies further out');
 
     const delays: number[] = [];
     await write(nginx, 'POST', '/flights', flight('N1'));
