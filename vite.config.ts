@@ -1,7 +1,8 @@
-import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 
 /** The element as one self-contained ES module and as a classic script, Lit bundled in both. */
-export default defineConfig({
+const library: UserConfig = {
   build: {
     target: 'es2022',
     outDir: 'dist',
@@ -14,4 +15,41 @@ export default defineConfig({
     },
     rolldownOptions: { output: { minify: true } },
   },
-});
+};
+
+const ROOT = fileURLToPath(new URL('./', import.meta.url));
+/** Where `npm run dev` forwards the stream and the REST API (scripts/dev.ts sets it). */
+const SERVER = process.env.FLIGHT_BOARD_SERVER ?? 'http://localhost:5000';
+/** Routes the reference server answers; everything else is the demo, served by Vite. */
+const SERVER_ROUTES = [
+  '/events',
+  '/flights',
+  '/close',
+  '/open',
+  '/drop',
+  '/health',
+  '/metrics',
+  '/flight-board.iife.js',
+];
+
+/** In dev, the demo's `/flight-board.js` is the element's source, so an edit reloads the page. */
+function elementFromSource(): Plugin {
+  return {
+    name: 'flight-board-element-source',
+    resolveId: (id) => (id === '/flight-board.js' ? `${ROOT}src/define.ts` : undefined),
+  };
+}
+
+/** `npm run dev`: the demo with hot reload of the element, the server's routes proxied. */
+const dev: UserConfig = {
+  root: 'demo',
+  plugins: [elementFromSource()],
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    fs: { allow: [ROOT] },
+    proxy: Object.fromEntries(SERVER_ROUTES.map((route) => [route, { target: SERVER }])),
+  },
+};
+
+export default defineConfig(({ command }) => (command === 'serve' ? dev : library));
