@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -7,6 +7,28 @@ import type { EventHub } from './event-hub.ts';
 import { Simulator } from './simulator.ts';
 import { createStore } from './store/create-store.ts';
 import type { FlightStore } from './store/flight-store.ts';
+
+/**
+ * Bounds on slow and idle clients (slowloris). Node's defaults let a client take 60 s to send
+ * its headers and check only every 30 s, so one machine could hold thousands of sockets open for
+ * a minute and a half. Streams are not affected: `requestTimeout` ends when the request has been
+ * received, not when the response ends.
+ */
+export const HTTP_TIMEOUTS = {
+  /** Time to receive the request line and headers (ms); then `408` and the socket is closed. */
+  headersTimeout: 10_000,
+  /** Time to receive the whole request, body included (ms); bodies are at most 16 KiB. */
+  requestTimeout: 30_000,
+  /** How often the two limits above are checked (ms). */
+  connectionsCheckingInterval: 1_000,
+  /** Idle time allowed between two requests on a kept-alive connection (ms). */
+  keepAliveTimeout: 5_000,
+} as const satisfies ServerOptions;
+
+/** The HTTP server for `app`, with `timeouts` bounding slow and idle clients. */
+export function createHttpServer(app: RequestListener, timeouts: ServerOptions = HTTP_TIMEOUTS): Server {
+  return createServer(timeouts, app);
+}
 
 /** How long a graceful shutdown may take before connections are cut (DESIGN: exit within 5 s). */
 export const SHUTDOWN_GRACE_MS = 4000;
@@ -54,9 +76,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
 function listen(app: ReturnType<typeof createApp>['app'], config: ServerConfig): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(config.port, config.host, (error?: Error) => {
-      if (error) reject(error);
-      else resolve(server);
+    const server = createHttpServer(app);
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve(server);
     });
   });
 }
