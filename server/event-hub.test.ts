@@ -151,4 +151,33 @@ describe('EventHub', () => {
     await settle();
     hub.dispose();
   });
+
+  test('ends every stream without closedConnection when the store asks clients to resync', async () => {
+    let resync: (() => void) | undefined;
+    let unresyncCalls = 0;
+    // The memory store never loses its history; give it the hook a Redis store has.
+    class ResyncingStore extends MemoryStore {
+      onResync(listener: () => void): () => void {
+        resync = listener;
+        return () => {
+          unresyncCalls++;
+        };
+      }
+    }
+    const hub = new EventHub(new ResyncingStore(10), OPTIONS);
+    const sinks = [new FastSink(), new FastSink()];
+    for (const sink of sinks) await hub.connect(sink).ready;
+    assert.equal(hub.clientCount, 2);
+    resync?.();
+    assert.equal(hub.clientCount, 0);
+    for (const sink of sinks) {
+      assert.ok(sink.ended, 'stream ended so the client reconnects and gets a snapshot');
+      assert.ok(
+        !sink.chunks.join('').includes(FlightEvent.closed),
+        'no closedConnection: the client must come back',
+      );
+    }
+    hub.dispose();
+    assert.equal(unresyncCalls, 1, 'dispose stops listening for resyncs');
+  });
 });

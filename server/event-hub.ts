@@ -47,6 +47,7 @@ export class EventHub {
   readonly #frames = new WeakMap<StreamEvent, string>();
   readonly #options: Required<EventHubOptions>;
   readonly #unsubscribe: () => void;
+  readonly #unresync: (() => void) | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
   /** Counters for /health and /metrics. */
@@ -58,6 +59,10 @@ export class EventHub {
   ) {
     this.#options = { now: Date.now, onEvict: () => undefined, ...options };
     this.#unsubscribe = store.subscribe((event) => this.#broadcast(event));
+    // A store that lost its history (Redis restarted empty) asks clients to resync: ending
+    // their streams makes them reconnect with an id the store no longer knows, so each
+    // gets a fresh snapshot instead of keeping a board that no longer matches.
+    this.#unresync = store.onResync?.(() => this.endAll());
   }
 
   /** Number of open streams. */
@@ -121,6 +126,7 @@ export class EventHub {
   /** Stops listening to the store and ends every stream. */
   dispose(): void {
     this.#unsubscribe();
+    this.#unresync?.();
     this.endAll();
   }
 

@@ -44,4 +44,13 @@ describe('structured logs', () => {
       await server.close();
     }
   });
+
+  test('show a Redis URL without its password', async () => {
+    const { logger, lines } = capturedLogger('info');
+    logger.info({ config: { redisUrl: 'redis://board:hunter2@127.0.0.1:6390/0' } }, 'listening');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = lines.join('\n');
+    assert.doesNotMatch(line, /hunter2/);
+    assert.match(line, /redis:\/\/board:\*\*\*@127\.0\.0\.1:6390\/0/);
+  });
 });

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.ts';
+import { redactedUrl } from './redact-url.ts';
 
 /** Where a secret could appear in a log line; pino replaces it before the line is written. */
 export const REDACTED_PATHS = [
@@ -8,11 +9,18 @@ export const REDACTED_PATHS = [
   'authorization',
   'headers.authorization',
   'req.headers.authorization',
+  'redisUrl',
+  'config.redisUrl',
 ];
+
+/** Secrets vanish; a Redis URL keeps its host and port (useful in logs) but loses its password. */
+function censor(value: unknown, path: string[]): string {
+  return path.at(-1) === 'redisUrl' && typeof value === 'string' ? redactedUrl(value) : '[redacted]';
+}
 
 /** The server's structured logger: JSON lines, secrets redacted. `silent` for tests. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = { name: 'flight-board', level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const options = { name: 'flight-board', level, redact: { paths: REDACTED_PATHS, censor } };
   return destination ? pino(options, destination) : pino(options);
 }
 

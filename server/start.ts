@@ -45,7 +45,9 @@ export interface RunningServer {
 
 /** Builds the store, the app and the simulator from `config`, and listens. */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  const store = await createStore(config);
+  const store = await createStore(config, {
+    onError: (err, connection) => logger.warn({ err, connection }, 'redis connection error'),
+  });
   const { app, hub } = createApp({ store, config, logger, processMetrics: true });
   const simulator = config.simulate
     ? new Simulator(store, { seed: config.simulateSeed, speed: config.simulateSpeed })

@@ -8,6 +8,7 @@ import {
   flightEvent,
   type StreamEvent,
 } from '../../src/protocol.ts';
+import { redactedUrl } from '../redact-url.ts';
 import { type BoardState, type FlightStore, StoreError } from './flight-store.ts';
 import { CONTINUITY, EVENTS_AFTER, type LuaScript, runScript, STATE, WRITE } from './redis/scripts.ts';
 import { compareStreamIds, isStreamId, ZERO_ID } from './redis/stream-id.ts';
@@ -410,15 +411,4 @@ function asError(error: unknown): Error {
 
 function errorText(error: unknown): string {
   return asError(error).message;
-}
-
-/** The URL without its password, for messages and logs. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return 'REDIS_URL (not a valid URL)';
-  }
 }
