@@ -18,6 +18,12 @@ export interface ServerTarget {
 
 export const HEARTBEAT_MS = '15000';
 
+/**
+ * `--reference-entry=<file>` on the bench command line: run another build of the reference
+ * server (e.g. a candidate fix in a copy of the tree) in place of server/main.ts.
+ */
+const referenceEntry = process.argv.find((a) => a.startsWith('--reference-entry='))?.slice(18);
+
 export const TARGETS: readonly ServerTarget[] = [
   {
     name: 'baseline',
@@ -28,7 +34,7 @@ export const TARGETS: readonly ServerTarget[] = [
   },
   {
     name: 'reference',
-    entry: `${ROOT}server/main.ts`,
+    entry: referenceEntry ?? `${ROOT}server/main.ts`,
     // As a user runs it (logs at info level, metrics on), with writes enabled and no simulator.
     env: { FLIGHT_BOARD_TOKEN: TOKEN, SIMULATE: '0', HEARTBEAT_MS },
     publish: {

@@ -41,8 +41,14 @@ function ticks(min: number, max: number, log: boolean): number[] {
     }
     return out;
   }
-  const step = (max - min) / 5;
-  return Array.from({ length: 6 }, (_, i) => min + i * step);
+  const step = niceStep((max - min) / 5);
+  return Array.from({ length: Math.floor((max - min) / step) + 1 }, (_, i) => min + i * step);
+}
+
+/** 1, 2 or 5 × a power of ten, at least `raw`. */
+function niceStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw || 1));
+  return ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
 }
 
 function scale(min: number, max: number, log: boolean, from: number, to: number) {
@@ -59,7 +65,10 @@ function panel(p: Panel, dx: number): string {
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
   const yMin = p.yLog ? 10 ** Math.floor(Math.log10(Math.min(...ys))) : 0;
-  const yMax = p.yLog ? 10 ** Math.ceil(Math.log10(Math.max(...ys))) : Math.max(...ys) * 1.1;
+  const yTop = Math.max(...ys);
+  const yMax = p.yLog
+    ? 10 ** Math.ceil(Math.log10(yTop))
+    : Math.ceil(yTop / niceStep(yTop / 5)) * niceStep(yTop / 5);
   const x = scale(xMin, xMax, Boolean(p.xLog), MARGIN.left, WIDTH - MARGIN.right);
   const y = scale(yMin, yMax, Boolean(p.yLog), HEIGHT - MARGIN.bottom, MARGIN.top);
   const out: string[] = [`<g transform="translate(${dx},0)">`];
