@@ -56,7 +56,7 @@ describe('npm run dev', () => {
 
   test('serves the demo with the element compiled from src/', async () => {
     const html = await (await fetch(`${url}/`)).text();
-    assert.match(html, /<flight-board id="board" src="\/events"/);
+    assert.match(html, /<flight-board src="\/events" id="board"/);
     assert.match(html, /\/@vite\/client/, 'hot reload client injected');
     const element = await (await fetch(`${url}/flight-board.js`)).text();
     assert.match(element, /src\/flight-board\.ts/, 'the element comes from its sources, not dist/');
