@@ -5,7 +5,7 @@ import { BUNDLE_PATH } from '../support/bundle-size.ts';
 
 /** A board under test: its page and the scripts that page loads. */
 export interface Board {
-  name: 'element' | 'naive';
+  name: 'element' | 'naive-lit' | 'naive-react';
   html: string;
   scripts: Record<string, string>;
 }
@@ -14,16 +14,17 @@ const page = (tag: string, script: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body>` +
   `<${tag} data-bench-board src="/events"></${tag}><script type="module" src="${script}"></script></body></html>`;
 
-/** Bundles the naive board (lit-html included) with Vite, in memory. */
-async function naiveBundle(): Promise<string> {
+/** Bundles a comparison board (its library included, production build) with Vite, in memory. */
+async function bundle(file: string): Promise<string> {
   const output = await build({
     configFile: false,
     logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     build: {
       write: false,
       target: 'es2022',
-      lib: { entry: fileURLToPath(new URL('./naive-board.ts', import.meta.url)), formats: ['es'] },
-      rolldownOptions: { output: { minify: true } },
+      lib: { entry: fileURLToPath(new URL(file, import.meta.url)), formats: ['es'] },
+      rolldownOptions: { output: { minify: process.env.BENCH_MINIFY !== '0' } },
     },
   });
   const outputs = Array.isArray(output) ? output : [output];
@@ -33,21 +34,26 @@ async function naiveBundle(): Promise<string> {
       if (chunk && 'code' in chunk) return chunk.code;
     }
   }
-  throw new Error('vite produced no bundle for the naive board');
+  throw new Error(`vite produced no bundle for ${file}`);
 }
 
-/** The element from `bundle` (default: dist/flight-board.js) and the naive board. */
-export async function loadBoards(bundle: string | URL = BUNDLE_PATH): Promise<Board[]> {
+/** The element from `elementBundle` (default: dist/flight-board.js) and the two naive boards. */
+export async function loadBoards(elementBundle: string | URL = BUNDLE_PATH): Promise<Board[]> {
   return [
     {
       name: 'element',
       html: page('flight-board', '/flight-board.js'),
-      scripts: { '/flight-board.js': readFileSync(bundle, 'utf8') },
+      scripts: { '/flight-board.js': readFileSync(elementBundle, 'utf8') },
     },
     {
-      name: 'naive',
+      name: 'naive-react',
+      html: page('react-flight-board', '/react-board.js'),
+      scripts: { '/react-board.js': await bundle('./react-board.ts') },
+    },
+    {
+      name: 'naive-lit',
       html: page('naive-flight-board', '/naive-board.js'),
-      scripts: { '/naive-board.js': await naiveBundle() },
+      scripts: { '/naive-board.js': await bundle('./naive-board.ts') },
     },
   ];
 }

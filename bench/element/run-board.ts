@@ -73,7 +73,9 @@ export async function runBoard(
       if (script !== undefined) return route.fulfill({ contentType: 'text/javascript', body: script });
       return route.fulfill({ status: 404, body: '' });
     });
-    page.on('pageerror', (error) => process.stderr.write(`[${board.name}] page error: ${error.message}\n`));
+    page.on('pageerror', (error) =>
+      process.stderr.write(`[${board.name}] page error: ${error.stack ?? error.message}\n`),
+    );
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     const metrics = async () => {
