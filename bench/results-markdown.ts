@@ -1,14 +1,17 @@
 /**
- * `node --import tsx bench/results-markdown.ts`: the committed results as Markdown tables, for
- * docs/performance.md (so the numbers there are the numbers in bench/results/*.json).
+ * `node --import tsx bench/results-markdown.ts [--write]`: the committed results as Markdown
+ * tables; with `--write`, put them into docs/performance.md between its `<!-- bench:server -->`
+ * and `<!-- bench:element -->` markers, so the numbers there are the ones in bench/results/.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BoardResult } from './element/run-board.ts';
 import { checkTargets } from './server/report.ts';
 import type { BenchResults } from './server/results.ts';
 
 const RESULTS = new URL('./results/', import.meta.url);
-const out: string[] = [];
+const DOC = new URL('../docs/performance.md', import.meta.url);
+let out: string[] = [];
+const sections: Record<string, string> = {};
 const fmt = (n: number | undefined, digits = 2) =>
   n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits);
 const ratio = (a: number | undefined, b: number | undefined) =>
@@ -59,6 +62,9 @@ if (server) {
     out.push(`| ${t.target} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`);
 }
 
+sections.server = out.join('\n');
+out = [];
+
 interface ElementOutput {
   startedAt: string;
   loadavg: { start: number[]; end: number[] };
@@ -69,7 +75,6 @@ interface ElementOutput {
 const element = readJson<ElementOutput>('element.json');
 if (element) {
   out.push(
-    '',
     `Element run of ${element.startedAt.slice(0, 16)}Z, load average ${element.loadavg.start.join(' ')}; bundle ${fmt(element.bundle.gzip / 1024)} KB gzip.`,
     '',
     '| board | phase | updates | main-thread ms | ms per update | of which script ms | style+layout ms | renders/s | max renders per frame | frames/s | long tasks (longest ms) |',
@@ -94,4 +99,19 @@ if (element) {
   for (const t of element.targets)
     out.push(`| ${t.target} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`);
 }
-process.stdout.write(`${out.join('\n')}\n`);
+sections.element = out.join('\n');
+
+if (process.argv.includes('--write')) {
+  let doc = readFileSync(DOC, 'utf8');
+  for (const [name, text] of Object.entries(sections)) {
+    const start = `<!-- bench:${name} -->`;
+    const end = `<!-- /bench:${name} -->`;
+    const from = doc.indexOf(start);
+    const to = doc.indexOf(end);
+    if (from === -1 || to === -1) throw new Error(`docs/performance.md has no ${start} … ${end} markers`);
+    doc = `${doc.slice(0, from + start.length)}\n${text}\n${doc.slice(to)}`;
+  }
+  writeFileSync(DOC, doc);
+} else {
+  process.stdout.write(`${sections.server}\n\n${sections.element}\n`);
+}

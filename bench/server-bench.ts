@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   };
   results.durationS = Math.round((Date.now() - started) / 1000);
   mkdirSync(RESULTS, { recursive: true });
-  const name = quick ? 'server-quick' : 'server';
+  const candidate = process.argv.some((a) => a.startsWith('--reference-entry='));
+  const name = candidate ? 'server-candidate' : quick ? 'server-quick' : 'server';
   writeFileSync(new URL(`${name}.json`, RESULTS), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(new URL(`${name}.svg`, RESULTS), serverChart(results));
   log('');

@@ -89,12 +89,17 @@ export class ClientPool {
   }
 
   /** Opens `count` more streams, spread over the workers, `concurrency` connects in flight per worker. */
-  async connect(target: StreamTarget, count: number, concurrency = 100): Promise<PoolConnect> {
+  async connect(
+    target: StreamTarget,
+    count: number,
+    concurrency = 100,
+    timeoutMs = 10_000,
+  ): Promise<PoolConnect> {
     const n = this.#workers.length;
     const reports = await Promise.all(
       this.#workers.map((w, i) => {
         const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
-        return w.ask<ConnectReport>({ type: 'connect', target, count: share, concurrency });
+        return w.ask<ConnectReport>({ type: 'connect', target, count: share, concurrency, timeoutMs });
       }),
     );
     const connectTime = new Histogram();

@@ -14,7 +14,6 @@ import {
   type WorkerReply,
 } from './worker-protocol.ts';
 
-const CONNECT_TIMEOUT_MS = 10_000;
 const sockets = new Set<Socket>();
 let latency = new Histogram();
 let deliveries = 0;
@@ -38,14 +37,17 @@ function scan(text: string, now: number): void {
 }
 
 /** Opens one stream; resolves with the µs until its response headers, or rejects. */
-function openStream(target: StreamTarget): Promise<number> {
+function openStream(target: StreamTarget, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = monotonicMicros();
     const socket = connect({ port: target.port, host: '127.0.0.1' });
     socket.setEncoding('latin1');
     let headersSeen = false;
     let carry = '';
-    const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no response headers within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const extra = Object.entries(target.headers ?? {})
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('');
@@ -92,7 +94,12 @@ function openStream(target: StreamTarget): Promise<number> {
   });
 }
 
-async function openMany(target: StreamTarget, count: number, concurrency: number): Promise<void> {
+async function openMany(
+  target: StreamTarget,
+  count: number,
+  concurrency: number,
+  timeoutMs: number,
+): Promise<void> {
   const started = performance.now();
   const connectTime = new Histogram();
   let opened = 0;
@@ -103,7 +110,7 @@ async function openMany(target: StreamTarget, count: number, concurrency: number
     while (next < count) {
       next++;
       try {
-        connectTime.record(await openStream(target));
+        connectTime.record(await openStream(target, timeoutMs));
         opened++;
       } catch (error) {
         failed++;
@@ -133,7 +140,7 @@ function closeAll(): void {
 process.on('message', (command: WorkerCommand) => {
   switch (command.type) {
     case 'connect':
-      void openMany(command.target, command.count, command.concurrency);
+      void openMany(command.target, command.count, command.concurrency, command.timeoutMs);
       break;
     case 'window-start':
       latency = new Histogram();

@@ -9,7 +9,7 @@ export interface StreamTarget {
 
 /** Orders from the bench to a client worker (over the child-process IPC channel). */
 export type WorkerCommand =
-  | { type: 'connect'; target: StreamTarget; count: number; concurrency: number }
+  | { type: 'connect'; target: StreamTarget; count: number; concurrency: number; timeoutMs: number }
   | { type: 'window-start' }
   | { type: 'window-end' }
   | { type: 'close-all' };
