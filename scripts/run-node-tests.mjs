@@ -26,7 +26,8 @@ if (files.length === 0) {
   console.error('No node test files found under', ROOTS.join(', '));
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-});
+// A test that hangs must fail, not stall CI: no single test may take longer than this.
+const TEST_TIMEOUT_MS = 180_000;
+const args = ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`];
+const result = spawnSync(process.execPath, [...args, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
