@@ -47,5 +47,23 @@ export interface FlightStore {
    * then be ended so their clients reconnect and resync through a snapshot. Returns the unsubscribe.
    */
   onResync?(listener: () => void): () => void;
+  /**
+   * Optional (shared stores): the board's closed state (`POST /close` … `POST /open`) is kept
+   * in the store, so that every instance over it closes and reopens together. When present,
+   * `setClosed`, `onClosedChange` and `isClosed` come together.
+   *
+   * `setClosed` records the state atomically with its notification and settles once this
+   * instance's own listeners have applied it (fails with `StoreError('unavailable')`,
+   * changing nothing, when the store cannot be reached).
+   */
+  setClosed?(closed: boolean): Promise<void>;
+  /**
+   * Calls `listener` once per change of the shared closed state, on every instance, the one
+   * that made the change included; `headId` is the newest event this instance delivered
+   * before the change (the id a `closedConnection` carries). Returns the unsubscribe.
+   */
+  onClosedChange?(listener: (closed: boolean, headId: string) => void): () => void;
+  /** The shared closed state as this instance last applied it (read at connect, then kept current). */
+  isClosed?(): boolean;
   close(): Promise<void>;
 }

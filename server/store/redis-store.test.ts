@@ -289,6 +289,79 @@ describe('RedisStore (real redis-server)', () => {
     assert.deepEqual(resyncs, []);
   });
 
+  test('the closed state is shared: each change reaches every instance once, and is never an event', async () => {
+    const prefix = freshPrefix();
+    const a = await openStore(redis, prefix);
+    const b = await openStore(redis, prefix);
+    const seen = record(b);
+    const onA: [boolean, string][] = [];
+    const onB: [boolean, string][] = [];
+    a.onClosedChange((closed, head) => onA.push([closed, head]));
+    b.onClosedChange((closed, head) => onB.push([closed, head]));
+    assert.equal(a.isClosed(), false);
+    const added = await a.add(flight('S1'));
+
+    await a.setClosed(true);
+    assert.deepEqual(onA, [[true, added.id]], 'applied on this instance before setClosed settles');
+    assert.equal(a.isClosed(), true);
+    await until(() => onB.length === 1, 'the other instance');
+    assert.deepEqual(onB, [[true, added.id]], 'after the events written before it, with the head id');
+    await a.setClosed(true);
+    await b.setClosed(true);
+    const late = await openStore(redis, prefix);
+    assert.equal(late.isClosed(), true, 'a store connected while closed starts closed');
+
+    await b.setClosed(false);
+    assert.deepEqual(onB.at(-1), [false, added.id]);
+    await until(() => onA.length === 2, 'the open on the other instance');
+    assert.equal(onB.length, 2, 'repeated closes notified nothing');
+    assert.equal(a.isClosed(), false);
+    assert.equal(late.isClosed(), false);
+
+    const admin = new Redis(redis.url);
+    try {
+      assert.equal(await admin.xlen(`${prefix}events`), 1, 'no close or open in the events stream');
+      assert.equal(await admin.exists(`${prefix}closed`), 0);
+    } finally {
+      admin.disconnect();
+    }
+    assert.deepEqual(await b.eventsAfter('0-0'), [added]);
+    assert.deepEqual(seen, [added]);
+  });
+
+  test('a reader that was away gets the changes it missed; when they are gone, it re-reads the flag', async () => {
+    const prefix = freshPrefix();
+    const a = await openStore(redis, prefix, { maxBackoffMs: 200 });
+    const b = await openStore(redis, prefix, { maxBackoffMs: 200 });
+    const onB: boolean[] = [];
+    b.onClosedChange((closed) => onB.push(closed));
+    await a.setClosed(true);
+    await a.setClosed(false);
+    await until(() => onB.length === 2, 'two changes');
+
+    // Away while the control stream keeps the change: the reader reads it on its return.
+    assert.ok((await killReaders(redis)) >= 2);
+    await a.setClosed(true);
+    await until(() => onB.length === 3, 'the change missed while away');
+    assert.equal(b.isClosed(), true);
+
+    // Away while the change is made and then trimmed from the control stream: the flag decides.
+    const admin = new Redis(redis.url);
+    try {
+      assert.ok((await killReaders(redis)) >= 2);
+      const opened = a.setClosed(false);
+      // The open has run in Redis once the flag is gone.
+      while ((await admin.exists(`${prefix}closed`)) === 1) await new Promise((r) => setTimeout(r, 2));
+      await admin.xtrim(`${prefix}control`, 'MAXLEN', 0); // before the readers' backoff (≥ 100 ms) ends
+      await opened;
+      await until(() => onB.length === 4, 'the state re-read from the flag');
+      assert.deepEqual(onB, [true, false, true, false]);
+      assert.equal(b.isClosed(), false);
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   test('a subscriber that throws costs the others nothing and is reported', async () => {
     const errors: string[] = [];
     const store = await openStore(redis, freshPrefix(), { onError: (error) => errors.push(error.message) });

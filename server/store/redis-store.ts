@@ -10,7 +10,15 @@ import {
 } from '../../src/protocol.ts';
 import { redactedUrl } from '../redact-url.ts';
 import { type BoardState, type FlightStore, StoreError } from './flight-store.ts';
-import { CONTINUITY, EVENTS_AFTER, type LuaScript, runScript, STATE, WRITE } from './redis/scripts.ts';
+import {
+  EVENTS_AFTER,
+  type LuaScript,
+  POSITION,
+  runScript,
+  SET_CLOSED,
+  STATE,
+  WRITE,
+} from './redis/scripts.ts';
 import { compareStreamIds, isStreamId, ZERO_ID } from './redis/stream-id.ts';
 
 export interface RedisStoreOptions {
@@ -18,7 +26,7 @@ export interface RedisStoreOptions {
   url: string;
   /** Events kept for replay; the stream is capped near this (`XADD MAXLEN ~`). */
   historySize: number;
-  /** Prefix of the two keys; the `{…}` hash tag keeps them in one cluster slot. Default `{flight-board}:`. */
+  /** Prefix of the store's keys; the `{…}` hash tag keeps them in one cluster slot. Default `{flight-board}:`. */
   keyPrefix?: string;
   /** How long a read waits for this instance's reader to reach the head it read (ms). Default 5000. */
   catchUpTimeoutMs?: number;
@@ -33,6 +41,8 @@ const READ_COUNT = 500;
 const READ_BLOCK_MS = 5000;
 /** A write or read that Redis has not answered in this time fails with `unavailable` (ms). */
 const COMMAND_TIMEOUT_MS = 2000;
+/** Entries the control stream keeps (`MAXLEN ~`): only a reader that was away longer needs the flag instead. */
+const CONTROL_CAP = 100;
 
 type RawEntry = [id: string, fields: string[]];
 
@@ -40,6 +50,15 @@ interface Waiter {
   id: string;
   resolve: () => void;
   timer: NodeJS.Timeout;
+}
+
+/** A change of the closed state read from the control stream, waiting for the events before it. */
+interface ControlChange {
+  /** Its control stream id (or the control head, for a state re-read from the flag). */
+  id: string;
+  closed: boolean;
+  /** The events head when it was made; `undefined`: apply at once. */
+  head: string | undefined;
 }
 
 /**
@@ -56,12 +75,24 @@ interface Waiter {
  * from there (Redis restarted without persistence), calls its `onResync` listeners so the
  * open streams can be ended and their clients resync through snapshots.
  *
+ * The closed state (`POST /close` … `POST /open`) is shared too: a flag key, and a control
+ * stream (never the events stream, so a close is never replayed) that the same reader reads in
+ * the same XREAD. Each instance applies a change right after the events written before it, and
+ * re-reads the flag when it reconnects after missing changes that are gone from that stream.
+ *
  * @see https://redis.io/docs/latest/develop/data-types/streams/
  */
 export class RedisStore implements FlightStore {
   readonly #commands: Redis;
   readonly #reader: Redis;
-  readonly #keys: { board: string; counter: string; flight: string; events: string };
+  readonly #keys: {
+    board: string;
+    counter: string;
+    flight: string;
+    events: string;
+    closed: string;
+    control: string;
+  };
   readonly #cap: number;
   readonly #where: string;
   readonly #catchUpTimeoutMs: number;
@@ -69,9 +100,19 @@ export class RedisStore implements FlightStore {
   readonly #onError: NonNullable<RedisStoreOptions['onError']>;
   readonly #listeners = new Set<(event: StreamEvent) => void>();
   readonly #resyncListeners = new Set<() => void>();
+  readonly #closedListeners = new Set<(closed: boolean, headId: string) => void>();
   #waiters: Waiter[] = [];
+  /** `setClosed` calls waiting for this instance to apply their change. */
+  #controlWaiters: Waiter[] = [];
   /** The reader's position: every event up to this id has been handed to the listeners. */
   #lastId = ZERO_ID;
+  /** The reader's position in the control stream. */
+  #controlId = ZERO_ID;
+  /** Changes read but not applied yet: their events head is not delivered yet. */
+  #pendingControl: ControlChange[] = [];
+  /** The closed state as applied on this instance, and the control id it was applied up to. */
+  #closedApplied = false;
+  #controlApplied = ZERO_ID;
   #closed = false;
   #loop: Promise<void> = Promise.resolve();
   /** Ends the reader's backoff pause early (on close). */
@@ -86,6 +127,8 @@ export class RedisStore implements FlightStore {
       counter: `${prefix}board-seq`,
       flight: `${prefix}flight:`,
       events: `${prefix}events`,
+      closed: `${prefix}closed`,
+      control: `${prefix}control`,
     };
     // +1: the entry just before the oldest replayable one stays, so a client that saw it replays.
     this.#cap = options.historySize + 1;
@@ -124,7 +167,11 @@ export class RedisStore implements FlightStore {
     try {
       await Promise.all([commands.connect(), reader.connect()]);
       await store.#requireStreams();
-      store.#lastId = await store.#head();
+      const position = await store.#position(store.#commands);
+      store.#lastId = position.eventsHead;
+      store.#controlId = position.controlHead;
+      store.#controlApplied = position.controlHead;
+      store.#closedApplied = position.closed; // an instance started while the board is closed starts closed
     } catch (error) {
       commands.disconnect();
       reader.disconnect();
@@ -196,6 +243,31 @@ export class RedisStore implements FlightStore {
     return () => this.#resyncListeners.delete(listener);
   }
 
+  /**
+   * Closes or reopens the board for every instance: the flag and the notification are written
+   * in one script, and this settles once this instance's reader has applied the change (its
+   * `onClosedChange` listeners have run). Redis unreachable: `unavailable`, nothing changed.
+   */
+  async setClosed(closed: boolean): Promise<void> {
+    const reply = (await this.#run(
+      SET_CLOSED,
+      [this.#keys.closed, this.#keys.control, this.#keys.events],
+      [closed ? '1' : '0', CONTROL_CAP],
+    )) as [string, string];
+    await this.#controlCaughtUp(reply[1], closed);
+  }
+
+  /** Calls `listener` once per change of the shared closed state, with the id this instance delivered up to. */
+  onClosedChange(listener: (closed: boolean, headId: string) => void): () => void {
+    this.#closedListeners.add(listener);
+    return () => this.#closedListeners.delete(listener);
+  }
+
+  /** The closed state as this instance applied it (read from Redis at connect). */
+  isClosed(): boolean {
+    return this.#closedApplied;
+  }
+
   /** The id of the newest event this instance's reader has delivered. */
   get deliveredId(): string {
     return this.#lastId;
@@ -206,7 +278,12 @@ export class RedisStore implements FlightStore {
     this.#closed = true;
     this.#listeners.clear();
     this.#resyncListeners.clear();
+    this.#closedListeners.clear();
     this.#releaseWaiters();
+    for (const waiter of this.#controlWaiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+    }
     this.#wake();
     this.#reader.disconnect(); // rejects the blocked XREAD, which ends the loop
     await this.#loop;
@@ -255,6 +332,7 @@ export class RedisStore implements FlightStore {
       try {
         if (checkContinuity) await this.#resume();
         checkContinuity = false;
+        // The control stream in the same blocking call: still one reader connection per instance.
         const reply = await this.#reader.xread(
           'COUNT',
           READ_COUNT,
@@ -262,10 +340,20 @@ export class RedisStore implements FlightStore {
           READ_BLOCK_MS,
           'STREAMS',
           this.#keys.events,
+          this.#keys.control,
           this.#lastId,
+          this.#controlId,
         );
         failures = 0;
-        for (const [, entries] of reply ?? []) this.#deliver(entries as RawEntry[]);
+        // Control first: a change waits in #pendingControl until the events before it are delivered.
+        const streams = reply ?? [];
+        for (const [key, entries] of streams) {
+          if (key === this.#keys.control) this.#queueControl(entries as RawEntry[]);
+        }
+        for (const [key, entries] of streams) {
+          if (key === this.#keys.events) this.#deliver(entries as RawEntry[]);
+        }
+        this.#drainControl();
       } catch (error) {
         if (this.#closed) return;
         checkContinuity = true;
@@ -286,11 +374,22 @@ export class RedisStore implements FlightStore {
     });
   }
 
-  /** After a lost connection: go on from the last id if the stream still continues from it, else resync. */
+  /**
+   * After a lost connection: go on from the last ids if both streams still continue from them.
+   * If the events stream does not, resync; if the control stream does not (changes were missed
+   * and are gone), apply the closed state the flag holds now.
+   */
   async #resume(): Promise<void> {
-    const reply = await runScript(this.#reader, CONTINUITY, [this.#keys.events], [this.#lastId]);
-    const [continues, head] = reply as [number, string];
-    if (continues === 1) return;
+    const position = await this.#position(this.#reader);
+    if (!position.controlContinues) {
+      this.#controlId = position.controlHead;
+      this.#pendingControl = [{ id: position.controlHead, closed: position.closed, head: undefined }];
+    }
+    if (position.eventsContinue) {
+      this.#drainControl();
+      return;
+    }
+    const head = position.eventsHead;
     this.#onError(
       new Error(
         `the stream in ${this.#where} no longer continues from event ${this.#lastId} (restarted without persistence?); ` +
@@ -300,7 +399,69 @@ export class RedisStore implements FlightStore {
     );
     this.#lastId = head;
     this.#releaseWaiters();
+    // The heads in pending changes belong to the lost stream: nothing more to wait for.
+    this.#drainControl(true);
     for (const listener of this.#resyncListeners) listener();
+  }
+
+  #queueControl(entries: RawEntry[]): void {
+    for (const [id, fields] of entries) {
+      const values: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i] as string] = fields[i + 1] as string;
+      this.#controlId = id;
+      this.#pendingControl.push({ id, closed: values.closed === '1', head: values.head });
+    }
+  }
+
+  /**
+   * Applies the pending changes whose events have all been delivered (all of them when
+   * `force`), in order; only a real change reaches the listeners, so a repeated close never
+   * sends a second `closedConnection`.
+   */
+  #drainControl(force = false): void {
+    while (this.#pendingControl.length > 0) {
+      const next = this.#pendingControl[0] as ControlChange;
+      if (!force && next.head !== undefined && compareStreamIds(next.head, this.#lastId) > 0) break;
+      this.#pendingControl.shift();
+      this.#controlApplied = next.id;
+      if (next.closed === this.#closedApplied) continue;
+      this.#closedApplied = next.closed;
+      for (const listener of this.#closedListeners) {
+        try {
+          listener(next.closed, this.#lastId);
+        } catch (error) {
+          this.#onError(asError(error), 'reader');
+        }
+      }
+    }
+    this.#controlWaiters = this.#controlWaiters.filter((waiter) => {
+      if (compareStreamIds(waiter.id, this.#controlApplied) > 0) return true;
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+      return false;
+    });
+  }
+
+  /** Settles once this instance has applied control entry `id` (its own `setClosed`). */
+  #controlCaughtUp(id: string, closed: boolean): Promise<void> {
+    if (compareStreamIds(id, this.#controlApplied) <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        id,
+        resolve,
+        timer: setTimeout(() => {
+          this.#controlWaiters = this.#controlWaiters.filter((w) => w !== waiter);
+          reject(
+            new StoreError(
+              'unavailable',
+              `${closed ? 'the close' : 'the open'} is recorded in ${this.#where}, but this instance ` +
+                `has not applied it within ${this.#catchUpTimeoutMs} ms`,
+            ),
+          );
+        }, this.#catchUpTimeoutMs),
+      };
+      this.#controlWaiters.push(waiter);
+    });
   }
 
   #deliver(entries: RawEntry[]): void {
@@ -315,6 +476,8 @@ export class RedisStore implements FlightStore {
           this.#onError(asError(error), 'reader');
         }
       }
+      // A close made right after this event applies now, before the events written after it.
+      if (this.#pendingControl.length > 0) this.#drainControl();
     }
     this.#waiters = this.#waiters.filter((waiter) => {
       if (compareStreamIds(waiter.id, this.#lastId) > 0) return true;
@@ -355,9 +518,34 @@ export class RedisStore implements FlightStore {
 
   // ---- commands -------------------------------------------------------------------------
 
-  async #head(): Promise<string> {
-    const reply = await runScript(this.#commands, CONTINUITY, [this.#keys.events], [ZERO_ID]);
-    return (reply as [number, string])[1];
+  /** Both streams' heads and the closed flag, read together, and whether the reader's ids still continue. */
+  async #position(connection: Redis): Promise<{
+    eventsContinue: boolean;
+    eventsHead: string;
+    controlContinues: boolean;
+    controlHead: string;
+    closed: boolean;
+  }> {
+    const reply = await runScript(
+      connection,
+      POSITION,
+      [this.#keys.events, this.#keys.control, this.#keys.closed],
+      [this.#lastId, this.#controlId],
+    );
+    const [eventsContinue, eventsHead, controlContinues, controlHead, closed] = reply as [
+      number,
+      string,
+      number,
+      string,
+      number,
+    ];
+    return {
+      eventsContinue: eventsContinue === 1,
+      eventsHead,
+      controlContinues: controlContinues === 1,
+      controlHead,
+      closed: closed === 1,
+    };
   }
 
   /** The store needs Redis 7.0 (XINFO STREAM entries-added, exclusive XRANGE). */

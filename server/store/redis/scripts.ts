@@ -127,15 +127,48 @@ return {'ok', redis.call('XRANGE', events, start, '+')}
 );
 
 /**
- * Whether a reader positioned at an id can go on reading without missing anything, and the
- * current head. KEYS: events stream. ARGV: id. Returns `{1|0, headId}`.
+ * Records the board's closed state (`POST /close` / `POST /open`) and notifies every instance,
+ * in one step: the flag key says what the state is (for instances that start or reconnect),
+ * and an entry on the control stream (read by each instance's reader in the same XREAD as the
+ * events) says that it changed, with the events head at that moment so each reader applies
+ * the change right after delivering the events written before it. The control stream is not
+ * the events stream: a close is never replayed. A request for the state already in force
+ * changes nothing and adds no entry.
+ * KEYS: closed flag, control stream, events stream. ARGV: '1' (closed) or '0', control stream cap.
+ * Returns `{'ok', controlId}` or `{'unchanged', newest control id}` (`0-0` when none).
  */
-export const CONTINUITY = lua(
-  'continuity',
-  1,
+export const SET_CLOSED = lua(
+  'set-closed',
+  3,
   `
-local events, id = KEYS[1], ARGV[1]
-return {replayable(events, id) and 1 or 0, head_id(events)}
+local flag, control, events = KEYS[1], KEYS[2], KEYS[3]
+local closed, cap = ARGV[1], ARGV[2]
+local current = '0'
+if redis.call('EXISTS', flag) == 1 then current = '1' end
+if current == closed then return {'unchanged', head_id(control)} end
+if closed == '1' then redis.call('SET', flag, '1') else redis.call('DEL', flag) end
+local id = redis.call('XADD', control, 'MAXLEN', '~', cap, '*', 'closed', closed, 'head', head_id(events))
+return {'ok', id}
+`,
+);
+
+/**
+ * Where a reader starts or resumes, read together: whether it can go on from its positions
+ * in the events and control streams without missing anything, both heads, and the closed
+ * flag (the truth when the control stream no longer continues, e.g. after Redis lost it).
+ * KEYS: events stream, control stream, closed flag. ARGV: events id, control id.
+ * Returns `{eventsContinue 1|0, eventsHead, controlContinue 1|0, controlHead, closed 1|0}`.
+ */
+export const POSITION = lua(
+  'position',
+  3,
+  `
+local events, control, flag = KEYS[1], KEYS[2], KEYS[3]
+return {
+  replayable(events, ARGV[1]) and 1 or 0, head_id(events),
+  replayable(control, ARGV[2]) and 1 or 0, head_id(control),
+  redis.call('EXISTS', flag)
+}
 `,
 );
 
