@@ -146,10 +146,61 @@ describe('EventHub', () => {
     }
     assert.equal(hub.isClosed, true);
     assert.equal(hub.clientCount, 0);
-    hub.reopen();
+    await hub.reopen();
     assert.equal(hub.isClosed, false);
     await settle();
     hub.dispose();
+  });
+
+  test('with a shared closed state, closeAll and reopen go through the store and apply on its notification, once', async () => {
+    const listeners = new Set<(closed: boolean, headId: string) => void>();
+    let shared = true; // the board was closed before this hub started
+    let unsubscribed = 0;
+    // A memory store given the hooks of a shared (Redis) store: the notification comes back
+    // to every hub, the one whose request made the change included.
+    class SharedStore extends MemoryStore {
+      async setClosed(closed: boolean): Promise<void> {
+        if (closed === shared) return;
+        shared = closed;
+        for (const listener of listeners) listener(closed, '7');
+      }
+      onClosedChange(listener: (closed: boolean, headId: string) => void): () => void {
+        listeners.add(listener);
+        return () => {
+          unsubscribed++;
+          listeners.delete(listener);
+        };
+      }
+      isClosed(): boolean {
+        return shared;
+      }
+    }
+    const store = new SharedStore(10);
+    const hub = new EventHub(store, OPTIONS);
+    const other = new EventHub(store, OPTIONS); // another instance over the same store
+    assert.equal(hub.isClosed, true, 'starts in the shared state');
+    await hub.reopen();
+    assert.equal(hub.isClosed, false);
+    assert.equal(other.isClosed, false, 'an open on one hub opens the others');
+    const sinks = [new FastSink(), new FastSink()];
+    await hub.connect(sinks[0] as FastSink).ready;
+    await other.connect(sinks[1] as FastSink).ready;
+    await other.closeAll();
+    await hub.closeAll(); // already closed: nothing more is sent
+    for (const sink of sinks) {
+      assert.equal(sink.ended, true);
+      const closes = sink.chunks.filter((chunk) => chunk.includes(FlightEvent.closed));
+      assert.deepEqual(
+        closes,
+        ['id: 7\nevent: closedConnection\ndata: \n\n'],
+        'exactly one, with the head id',
+      );
+    }
+    assert.equal(hub.isClosed, true);
+    assert.equal(hub.clientCount + other.clientCount, 0);
+    hub.dispose();
+    other.dispose();
+    assert.equal(unsubscribed, 2, 'dispose stops following the shared state');
   });
 
   test('ends every stream without closedConnection when the store asks clients to resync', async () => {

@@ -48,6 +48,7 @@ export class EventHub {
   readonly #options: Required<EventHubOptions>;
   readonly #unsubscribe: () => void;
   readonly #unresync: (() => void) | undefined;
+  readonly #unclosedChange: (() => void) | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
   /** Counters for /health and /metrics. */
@@ -63,6 +64,13 @@ export class EventHub {
     // their streams makes them reconnect with an id the store no longer knows, so each
     // gets a fresh snapshot instead of keeping a board that no longer matches.
     this.#unresync = store.onResync?.(() => this.endAll());
+    // A shared store (Redis) keeps the closed state for every instance: this hub starts in it
+    // and follows its changes, whichever instance received the `/close` or `/open`.
+    this.#closed = store.isClosed?.() ?? false;
+    this.#unclosedChange = store.onClosedChange?.((closed, headId) => {
+      if (closed) this.#closeClients(headId);
+      else this.#closed = false;
+    });
   }
 
   /** Number of open streams. */
@@ -100,20 +108,30 @@ export class EventHub {
     return this.#closed;
   }
 
-  /** Accepts streams again after `closeAll()`. */
-  reopen(): void {
-    this.#closed = false;
+  /**
+   * Accepts streams again after `closeAll()`. With a shared store, on every instance: the
+   * change goes through the store and comes back to each hub (this one included) as a
+   * notification; it settles once this hub has applied it.
+   */
+  async reopen(): Promise<void> {
+    if (this.store.setClosed) await this.store.setClosed(false);
+    else this.#closed = false;
   }
 
-  /** Sends `closedConnection` to every client, ends their streams, and refuses new ones until `reopen()`. */
+  /**
+   * Sends `closedConnection` to every client, ends their streams, and refuses new ones until
+   * `reopen()`. With a shared store, on every instance (see `reopen`); if the store is down
+   * it fails and nothing has changed.
+   */
   async closeAll(): Promise<void> {
+    if (this.store.setClosed) {
+      // Not closing here as well: the notification does it, once, on every instance.
+      await this.store.setClosed(true);
+      return;
+    }
     // Read first: if the store is down, `/close` fails (503) and nothing has changed.
     const { lastEventId } = await this.store.state();
-    this.#closed = true;
-    const frame = serializeEvent(flightEvent(lastEventId, FlightEvent.closed));
-    for (const client of this.#clients) client.sink.end(frame);
-    this.#clients.clear();
-    this.#stopHeartbeat();
+    this.#closeClients(lastEventId);
   }
 
   /** Ends every stream without a closing event, so clients reconnect (e.g. to another instance). */
@@ -127,7 +145,16 @@ export class EventHub {
   dispose(): void {
     this.#unsubscribe();
     this.#unresync?.();
+    this.#unclosedChange?.();
     this.endAll();
+  }
+
+  #closeClients(headId: string): void {
+    this.#closed = true;
+    const frame = serializeEvent(flightEvent(headId, FlightEvent.closed));
+    for (const client of this.#clients) client.sink.end(frame);
+    this.#clients.clear();
+    this.#stopHeartbeat();
   }
 
   async #catchUp(client: Client, lastEventId: string | undefined): Promise<string> {

@@ -43,13 +43,15 @@ export function restRoutes({ store, hub, token }: RestRouteOptions): Router {
     res.status(204).end();
   });
 
+  // Both go through the store when it shares the closed state (Redis): every instance then
+  // closes or reopens, and a store failure answers 503 with nothing changed.
   router.post('/close', auth, async (_req, res) => {
     await hub.closeAll();
     res.status(204).end();
   });
 
-  router.post('/open', auth, (_req, res) => {
-    hub.reopen();
+  router.post('/open', auth, async (_req, res) => {
+    await hub.reopen();
     res.status(204).end();
   });
 
