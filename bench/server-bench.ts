@@ -53,15 +53,16 @@ async function main(): Promise<void> {
   } finally {
     rampPool.stop();
   }
-  log(
-    `\n2. fan-out matrix: all servers up, cells measured back to back (${plan.rounds} rounds, order alternating)`,
-  );
-  const { cells, replay } = await runMatrix(
-    targets,
-    plan,
-    { server: serverCpus, generator: generatorCpus },
-    log,
-  );
+  // `--memory-only`: the ramp alone, a quick check of memory per connection.
+  const memoryOnly = process.argv.includes('--memory-only');
+  if (!memoryOnly) {
+    log(
+      `\n2. fan-out matrix: all servers up, cells measured back to back (${plan.rounds} rounds, order alternating)`,
+    );
+  }
+  const { cells, replay } = memoryOnly
+    ? { cells: [], replay: undefined }
+    : await runMatrix(targets, plan, { server: serverCpus, generator: generatorCpus }, log);
   const results: BenchResults = {
     kind: 'server',
     quick,
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   results.durationS = Math.round((Date.now() - started) / 1000);
   mkdirSync(RESULTS, { recursive: true });
   const candidate = process.argv.some((a) => a.startsWith('--reference-entry='));
-  const name = candidate ? 'server-candidate' : quick ? 'server-quick' : 'server';
+  const name = candidate ? 'server-candidate' : quick || memoryOnly ? 'server-quick' : 'server';
   writeFileSync(new URL(`${name}.json`, RESULTS), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(new URL(`${name}.svg`, RESULTS), serverChart(results));
   log('');
