@@ -20,8 +20,11 @@ function testFiles(dir) {
   });
 }
 
+// Arguments may name test files or folders to search; none means every root.
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : ROOTS.flatMap(testFiles).sort();
+const files = (only.length > 0 ? only : ROOTS)
+  .flatMap((path) => (statSync(path).isDirectory() ? testFiles(path) : [path]))
+  .sort();
 if (files.length === 0) {
   console.error('No node test files found under', ROOTS.join(', '));
   process.exit(1);

@@ -33,7 +33,7 @@ function freshPrefix(): string {
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
-/** One instance: the real app over a Redis store; a resync ends its streams (see onResync). */
+/** One instance: the real app over a Redis store (its hub ends its streams on a resync). */
 async function startInstance(
   redis: TestRedisServer,
   keyPrefix: string,
@@ -41,8 +41,6 @@ async function startInstance(
 ): Promise<TestServer> {
   const store = await RedisStore.connect({ url: redis.url, historySize: 1000, keyPrefix, maxBackoffMs: 200 });
   const server = await startTestServer({ token: TEST_TOKEN, ...overrides }, store);
-  // The hub does not call onResync itself yet; this is the one line it needs.
-  store.onResync(() => server.hub.endAll());
   cleanups.push(() => server.close());
   return server;
 }
