@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { ServerConfig } from '../server/config.ts';
-import { RedisStore } from '../server/store/redis-store.ts';
 import { FlightEvent } from '../src/protocol.ts';
 import { startNginx } from './support/nginx.ts';
-import { RawSseClient } from './support/raw-sse-client.ts';
+import type { RawSseClient } from './support/raw-sse-client.ts';
+import { cleanups, freshPrefix, openStream, runCleanups, startInstance } from './support/redis-instances.ts';
 import { startRedisServer, type TestRedisServer } from './support/redis-server.ts';
-import { api, TEST_TOKEN } from './support/rest-client.ts';
-import { startTestServer, type TestServer } from './support/test-server.ts';
+import { api } from './support/rest-client.ts';
+import type { TestServer } from './support/test-server.ts';
 
 // `POST /close` and `POST /open` over several instances sharing one real redis-server: the
 // closed state lives in Redis, so whichever instance takes the request, every instance closes
@@ -16,31 +16,14 @@ import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const ORIGIN = 'https://board.example';
 
-let prefixes = 0;
-function freshPrefix(): string {
-  prefixes++;
-  return `{close-${process.pid}-${prefixes}}:`;
-}
-
-const cleanups: (() => Promise<void> | void)[] = [];
-
-async function startInstance(
-  redis: TestRedisServer,
-  keyPrefix: string,
-  overrides: Partial<ServerConfig> = {},
-): Promise<TestServer> {
-  const store = await RedisStore.connect({ url: redis.url, historySize: 1000, keyPrefix, maxBackoffMs: 200 });
-  const server = await startTestServer({ token: TEST_TOKEN, corsOrigins: [ORIGIN], ...overrides }, store);
-  cleanups.push(() => server.close());
-  return server;
+/** An instance that allows the test origin, so CORS headers on the 204 can be checked. */
+function startCorsInstance(redis: TestRedisServer, keyPrefix: string, overrides: Partial<ServerConfig> = {}) {
+  return startInstance(redis, keyPrefix, { corsOrigins: [ORIGIN], ...overrides });
 }
 
 /** Opens a stream and waits for its first event (the snapshot, or the first replayed one). */
 async function connected(port: number, lastEventId?: string): Promise<RawSseClient> {
-  const headers: Record<string, string> = {};
-  if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
-  const client = RawSseClient.open(port, { path: '/events', headers });
-  cleanups.push(() => client.close());
+  const client = openStream(port, lastEventId);
   await client.waitForEvents(1);
   return client;
 }
@@ -98,14 +81,14 @@ describe('scale-out: /close and /open act on every instance', () => {
     redis = await startRedisServer();
   });
   after(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await runCleanups();
     await redis?.close();
   });
 
   test('close via A ends the streams of A and B (closedConnection once each); both 204 until open via B', async () => {
-    const prefix = freshPrefix();
-    const a = await startInstance(redis, prefix);
-    const b = await startInstance(redis, prefix);
+    const prefix = freshPrefix('close');
+    const a = await startCorsInstance(redis, prefix);
+    const b = await startCorsInstance(redis, prefix);
     assert.equal((await api(a, 'POST', '/flights', { body: flight('C1') })).status, 201);
     const clients = [
       await connected(a.port),
@@ -169,10 +152,10 @@ describe('scale-out: /close and /open act on every instance', () => {
   });
 
   test('an instance started while the board is closed starts closed, and opens with the others', async () => {
-    const prefix = freshPrefix();
-    const a = await startInstance(redis, prefix);
+    const prefix = freshPrefix('close');
+    const a = await startCorsInstance(redis, prefix);
     assert.equal((await api(a, 'POST', '/close')).status, 204);
-    const late = await startInstance(redis, prefix);
+    const late = await startCorsInstance(redis, prefix);
     assert.equal(late.hub.isClosed, true);
     assert.deepEqual(await events(late), { status: 204, cors: ORIGIN });
     assert.equal((await health(late)).closed, true);
@@ -182,9 +165,9 @@ describe('scale-out: /close and /open act on every instance', () => {
   });
 
   test('writes made just before a close reach every client before its closedConnection', async () => {
-    const prefix = freshPrefix();
-    const a = await startInstance(redis, prefix);
-    const b = await startInstance(redis, prefix);
+    const prefix = freshPrefix('close');
+    const a = await startCorsInstance(redis, prefix);
+    const b = await startCorsInstance(redis, prefix);
     assert.equal((await api(a, 'POST', '/flights', { body: flight('W1') })).status, 201);
     const clients = [await connected(a.port), await connected(b.port)];
     const writes = Array.from({ length: 30 }, (_, i) =>
@@ -209,14 +192,14 @@ describe('scale-out: /close behind nginx (deploy/nginx.conf)', () => {
     redis = await startRedisServer();
   });
   after(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await runCleanups();
     await redis?.close();
   });
 
   test('a close through the proxy ends every stream, whichever instance serves it; all 204 until an open', async () => {
-    const prefix = freshPrefix();
-    const a = await startInstance(redis, prefix);
-    const b = await startInstance(redis, prefix);
+    const prefix = freshPrefix('close');
+    const a = await startCorsInstance(redis, prefix);
+    const b = await startCorsInstance(redis, prefix);
     const nginx = await startNginx([a.port, b.port]);
     cleanups.push(() => nginx.close());
     const clients: RawSseClient[] = [];
@@ -238,15 +221,15 @@ describe('scale-out: /close behind nginx (deploy/nginx.conf)', () => {
 
 describe('scale-out: /close while Redis is down', () => {
   after(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await runCleanups();
   });
 
   test('answers 503 store-unavailable and changes nothing, on any instance, then or after Redis is back', async () => {
     const redis = await startRedisServer({ persistence: true });
     cleanups.push(() => redis.close());
-    const prefix = freshPrefix();
-    const a = await startInstance(redis, prefix, { heartbeatMs: 100 });
-    const b = await startInstance(redis, prefix, { heartbeatMs: 100 });
+    const prefix = freshPrefix('close');
+    const a = await startCorsInstance(redis, prefix, { heartbeatMs: 100 });
+    const b = await startCorsInstance(redis, prefix, { heartbeatMs: 100 });
     const clients = [await connected(a.port), await connected(b.port)];
 
     await redis.stop();

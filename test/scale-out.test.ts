@@ -4,16 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { Redis } from 'ioredis';
-import type { ServerConfig } from '../server/config.ts';
-import { RedisStore } from '../server/store/redis-store.ts';
 import { FlightEvent } from '../src/protocol.ts';
 import { stopChild } from './support/child-process.ts';
 import { freePort } from './support/free-port.ts';
 import { startNginx } from './support/nginx.ts';
-import { RawSseClient } from './support/raw-sse-client.ts';
+import type { RawSseClient } from './support/raw-sse-client.ts';
+import { cleanups, freshPrefix, openStream, runCleanups, startInstance } from './support/redis-instances.ts';
 import { startRedisServer, type TestRedisServer } from './support/redis-server.ts';
 import { api, TEST_TOKEN } from './support/rest-client.ts';
-import { startTestServer, type TestServer } from './support/test-server.ts';
+import type { TestServer } from './support/test-server.ts';
 
 // Several server instances over one real redis-server, as DESIGN.md's REDIS_URL mode runs them,
 // and nginx with deploy/nginx.conf in front. Instances are in-process test servers, except the
@@ -24,35 +23,6 @@ const DEFAULT_PREFIX = '{flight-board}:';
 const BIN = fileURLToPath(new URL('../bin/flight-board-server.mjs', import.meta.url));
 
 // ---- helpers -----------------------------------------------------------------------------
-
-let prefixes = 0;
-function freshPrefix(): string {
-  prefixes++;
-  return `{scale-${process.pid}-${prefixes}}:`;
-}
-
-const cleanups: (() => Promise<void> | void)[] = [];
-
-/** One instance: the real app over a Redis store (its hub ends its streams on a resync). */
-async function startInstance(
-  redis: TestRedisServer,
-  keyPrefix: string,
-  overrides: Partial<ServerConfig> = {},
-): Promise<TestServer> {
-  const store = await RedisStore.connect({ url: redis.url, historySize: 1000, keyPrefix, maxBackoffMs: 200 });
-  const server = await startTestServer({ token: TEST_TOKEN, ...overrides }, store);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-/** An SSE client; `lastEventId` resumes like EventSource does after a reconnect. */
-function openStream(port: number, lastEventId?: string): RawSseClient {
-  const headers: Record<string, string> = {};
-  if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
-  const client = RawSseClient.open(port, { path: '/events', headers });
-  cleanups.push(() => client.close());
-  return client;
-}
 
 /** Opens a stream and waits for its first event (the snapshot or the first replayed one). */
 async function connected(port: number, lastEventId?: string): Promise<RawSseClient> {
@@ -180,7 +150,7 @@ describe('scale-out: several instances over Redis Streams', () => {
     redis = await startRedisServer();
   });
   after(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await runCleanups();
     await redis?.close();
   });
 
@@ -287,7 +257,7 @@ describe('scale-out: several instances over Redis Streams', () => {
 
 describe('scale-out: Redis stops and restarts under live clients', () => {
   after(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await runCleanups();
   });
 
   for (const persistence of [true, false]) {
@@ -370,7 +340,7 @@ describe('scale-out: behind nginx (deploy/nginx.conf)', () => {
     redis = await startRedisServer();
   });
   after(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await runCleanups();
     await redis?.close();
   });
 
