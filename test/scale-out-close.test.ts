@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { ServerConfig } from '../server/config.ts';
 import { FlightEvent } from '../src/protocol.ts';
 import { startNginx } from './support/nginx.ts';
 import type { RawSseClient } from './support/raw-sse-client.ts';
-import { cleanups, freshPrefix, openStream, runCleanups, startInstance } from './support/redis-instances.ts';
+import {
+  cleanups,
+  freshPrefix,
+  openStream,
+  runCleanups,
+  startInstance,
+  useRedisServer,
+} from './support/redis-instances.ts';
 import { startRedisServer, type TestRedisServer } from './support/redis-server.ts';
 import { api } from './support/rest-client.ts';
 import type { TestServer } from './support/test-server.ts';
@@ -76,19 +83,12 @@ function closedEvents(client: RawSseClient) {
 }
 
 describe('scale-out: /close and /open act on every instance', () => {
-  let redis: TestRedisServer;
-  before(async () => {
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    await runCleanups();
-    await redis?.close();
-  });
+  const redisServer = useRedisServer();
 
   test('close via A ends the streams of A and B (closedConnection once each); both 204 until open via B', async () => {
     const prefix = freshPrefix('close');
-    const a = await startCorsInstance(redis, prefix);
-    const b = await startCorsInstance(redis, prefix);
+    const a = await startCorsInstance(redisServer(), prefix);
+    const b = await startCorsInstance(redisServer(), prefix);
     assert.equal((await api(a, 'POST', '/flights', { body: flight('C1') })).status, 201);
     const clients = [
       await connected(a.port),
@@ -153,9 +153,9 @@ describe('scale-out: /close and /open act on every instance', () => {
 
   test('an instance started while the board is closed starts closed, and opens with the others', async () => {
     const prefix = freshPrefix('close');
-    const a = await startCorsInstance(redis, prefix);
+    const a = await startCorsInstance(redisServer(), prefix);
     assert.equal((await api(a, 'POST', '/close')).status, 204);
-    const late = await startCorsInstance(redis, prefix);
+    const late = await startCorsInstance(redisServer(), prefix);
     assert.equal(late.hub.isClosed, true);
     assert.deepEqual(await events(late), { status: 204, cors: ORIGIN });
     assert.equal((await health(late)).closed, true);
@@ -166,8 +166,8 @@ describe('scale-out: /close and /open act on every instance', () => {
 
   test('writes made just before a close reach every client before its closedConnection', async () => {
     const prefix = freshPrefix('close');
-    const a = await startCorsInstance(redis, prefix);
-    const b = await startCorsInstance(redis, prefix);
+    const a = await startCorsInstance(redisServer(), prefix);
+    const b = await startCorsInstance(redisServer(), prefix);
     assert.equal((await api(a, 'POST', '/flights', { body: flight('W1') })).status, 201);
     const clients = [await connected(a.port), await connected(b.port)];
     const writes = Array.from({ length: 30 }, (_, i) =>
@@ -187,19 +187,12 @@ describe('scale-out: /close and /open act on every instance', () => {
 });
 
 describe('scale-out: /close behind nginx (deploy/nginx.conf)', () => {
-  let redis: TestRedisServer;
-  before(async () => {
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    await runCleanups();
-    await redis?.close();
-  });
+  const redisServer = useRedisServer();
 
   test('a close through the proxy ends every stream, whichever instance serves it; all 204 until an open', async () => {
     const prefix = freshPrefix('close');
-    const a = await startCorsInstance(redis, prefix);
-    const b = await startCorsInstance(redis, prefix);
+    const a = await startCorsInstance(redisServer(), prefix);
+    const b = await startCorsInstance(redisServer(), prefix);
     const nginx = await startNginx([a.port, b.port]);
     cleanups.push(() => nginx.close());
     const clients: RawSseClient[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { Redis } from 'ioredis';
@@ -9,7 +9,14 @@ import { stopChild } from './support/child-process.ts';
 import { freePort } from './support/free-port.ts';
 import { startNginx } from './support/nginx.ts';
 import type { RawSseClient } from './support/raw-sse-client.ts';
-import { cleanups, freshPrefix, openStream, runCleanups, startInstance } from './support/redis-instances.ts';
+import {
+  cleanups,
+  freshPrefix,
+  openStream,
+  runCleanups,
+  startInstance,
+  useRedisServer,
+} from './support/redis-instances.ts';
 import { startRedisServer, type TestRedisServer } from './support/redis-server.ts';
 import { api, TEST_TOKEN } from './support/rest-client.ts';
 import type { TestServer } from './support/test-server.ts';
@@ -145,19 +152,12 @@ async function spawnInstance(redis: TestRedisServer): Promise<{ child: ChildProc
 // ---- behaviour ---------------------------------------------------------------------------
 
 describe('scale-out: several instances over Redis Streams', () => {
-  let redis: TestRedisServer;
-  before(async () => {
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    await runCleanups();
-    await redis?.close();
-  });
+  const redisServer = useRedisServer();
 
   test('writes through instance A reach the clients of A and B in the same order, with the same ids', async () => {
     const prefix = freshPrefix();
-    const a = await startInstance(redis, prefix);
-    const b = await startInstance(redis, prefix);
+    const a = await startInstance(redisServer(), prefix);
+    const b = await startInstance(redisServer(), prefix);
     const onA = await connected(a.port);
     const onB = await connected(b.port);
     await write(a, 'POST', '/flights', flight('I768'));
@@ -171,17 +171,17 @@ describe('scale-out: several instances over Redis Streams', () => {
   });
 
   test('one reader per instance: 30 more streams open no Redis connection', async () => {
-    const a = await startInstance(redis, freshPrefix());
-    const before = await redisConnections(redis);
+    const a = await startInstance(redisServer(), freshPrefix());
+    const before = await redisConnections(redisServer());
     const clients = await Promise.all(Array.from({ length: 30 }, () => connected(a.port)));
     await write(a, 'POST', '/flights', flight('L1'));
     await Promise.all(clients.map((client) => client.waitForEvents(2)));
-    assert.equal(await redisConnections(redis), before);
+    assert.equal(await redisConnections(redisServer()), before);
   });
 
   test('kill instance A mid-stream: its clients reconnect to B with their last id, no gap, no duplicate', async () => {
-    const a = await spawnInstance(redis);
-    const b = await startInstance(redis, DEFAULT_PREFIX); // the process has no setting for the prefix
+    const a = await spawnInstance(redisServer());
+    const b = await startInstance(redisServer(), DEFAULT_PREFIX); // the process has no setting for the prefix
     await write(b, 'POST', '/flights', flight('K1'));
     const reference = await connected(b.port);
     const onA = await Promise.all([connected(a.port), connected(a.port), connected(a.port)]);
@@ -223,8 +223,8 @@ describe('scale-out: several instances over Redis Streams', () => {
 
   test('two instances writing concurrently: every client sees one identical order', async () => {
     const prefix = freshPrefix();
-    const a = await startInstance(redis, prefix);
-    const b = await startInstance(redis, prefix);
+    const a = await startInstance(redisServer(), prefix);
+    const b = await startInstance(redisServer(), prefix);
     await write(a, 'POST', '/flights', flight('C1'));
     await write(b, 'POST', '/flights', flight('C2'));
     const clients = await Promise.all([
@@ -335,20 +335,13 @@ describe('scale-out: Redis stops and restarts under live clients', () => {
 });
 
 describe('scale-out: behind nginx (deploy/nginx.conf)', () => {
-  let redis: TestRedisServer;
-  before(async () => {
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    await runCleanups();
-    await redis?.close();
-  });
+  const redisServer = useRedisServer();
 
   test('events arrive unbuffered (each within 200 ms of its write), spread over both instances; heartbeats pass', async () => {
     const prefix = freshPrefix();
     const heartbeatMs = 300;
-    const a = await startInstance(redis, prefix, { heartbeatMs });
-    const b = await startInstance(redis, prefix, { heartbeatMs });
+    const a = await startInstance(redisServer(), prefix, { heartbeatMs });
+    const b = await startInstance(redisServer(), prefix, { heartbeatMs });
     const nginx = await startNginx([a.port, b.port]);
     cleanups.push(() => nginx.close());
     const clients: RawSseClient[] = [];
@@ -399,8 +392,8 @@ describe('scale-out: behind nginx (deploy/nginx.conf)', () => {
 
   test('an instance dies: clients reconnect through nginx with their last id and get exactly what they missed', async () => {
     const prefix = freshPrefix();
-    const a = await startInstance(redis, prefix);
-    const b = await startInstance(redis, prefix);
+    const a = await startInstance(redisServer(), prefix);
+    const b = await startInstance(redisServer(), prefix);
     const nginx = await startNginx([a.port, b.port]);
     cleanups.push(() => nginx.close());
     await write(nginx, 'POST', '/flights', flight('P1'));

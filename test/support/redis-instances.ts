@@ -1,7 +1,8 @@
+import { after, before } from 'node:test';
 import type { ServerConfig } from '../../server/config.ts';
 import { RedisStore } from '../../server/store/redis-store.ts';
 import { RawSseClient } from './raw-sse-client.ts';
-import type { TestRedisServer } from './redis-server.ts';
+import { startRedisServer, type TestRedisServer } from './redis-server.ts';
 import { TEST_TOKEN } from './rest-client.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
 
@@ -41,4 +42,23 @@ export function openStream(port: number, lastEventId?: string): RawSseClient {
   const client = RawSseClient.open(port, { path: '/events', headers });
   cleanups.push(() => client.close());
   return client;
+}
+
+/**
+ * Starts a redis-server before the enclosing suite and, after it, tears down what the suite
+ * left in `cleanups` and then the server. Returns a getter for the running server.
+ */
+export function useRedisServer(): () => TestRedisServer {
+  let redis: TestRedisServer | undefined;
+  before(async () => {
+    redis = await startRedisServer();
+  });
+  after(async () => {
+    await runCleanups();
+    await redis?.close();
+  });
+  return () => {
+    if (!redis) throw new Error('the redis-server is started in before(): use it inside a test');
+    return redis;
+  };
 }
