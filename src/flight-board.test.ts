@@ -722,4 +722,35 @@ describe('<flight-board> rendering cost', () => {
     expect(renders).to.be.lessThan(30);
     expect(renders).to.be.at.most(frames + 1);
   });
+
+  it('applies an event without reading the sorted board: sorting happens once per render, not per event', async () => {
+    const { el, client } = await liveBoard();
+    // `flights` copies and sorts every row; count how often anything reads it.
+    const descriptor = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'flights')!;
+    let reads = 0;
+    let renders = 0;
+    Object.defineProperty(el, 'flights', {
+      configurable: true,
+      get() {
+        reads++;
+        return descriptor.get!.call(el);
+      },
+      set(value) {
+        descriptor.set!.call(el, value);
+      },
+    });
+    const host = el as unknown as { update(changed: unknown): void };
+    const update = host.update.bind(el);
+    host.update = (changed) => {
+      renders++;
+      update(changed);
+    };
+    for (let i = 0; i < 40; i++) {
+      send(client, String(i + 3), FlightEvent.stateUpdate, { flight: 'I768', state: `gate ${i}` });
+    }
+    await waitUntil(() => rowsOf(el)[1]?.[3] === 'gate 39');
+    await el.updateComplete;
+    expect(reads).to.be.at.most(renders);
+    delete (el as unknown as Record<string, unknown>).flights;
+  });
 });
