@@ -231,4 +231,57 @@ describe('EventHub', () => {
     hub.dispose();
     assert.equal(unresyncCalls, 1, 'dispose stops listening for resyncs');
   });
+
+  test('writes live events to a chunked socket as one ready-made HTTP/1.1 chunk, the same bytes for every client', async () => {
+    const store = new MemoryStore(10);
+    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+    const hub = new EventHub(store, OPTIONS);
+    const sockets = [0, 1].map(() => ({
+      chunks: [] as Uint8Array[],
+      writableLength: 0,
+      write(c: Uint8Array) {
+        this.chunks.push(c);
+        return true;
+      },
+    }));
+    const sinks = sockets.map(() => new FastSink());
+    for (const [i, sink] of sinks.entries())
+      await hub.connect(sink, undefined, { chunkedSocket: sockets[i] }).ready;
+    await store.update({ flight: 'I768', state: 'landed' });
+    const frame = 'id: 2\nevent: flightStateUpdate\ndata: {"flight":"I768","state":"landed"}\n\n';
+    const expected = `${Buffer.byteLength(frame).toString(16)}\r\n${frame}\r\n`;
+    for (const [i, socket] of sockets.entries()) {
+      assert.deepEqual(
+        socket.chunks.map((c) => Buffer.from(c).toString()),
+        [expected],
+      );
+      assert.ok(
+        !sinks[i]!.chunks.join('').includes('landed'),
+        'the live event did not also go through the response',
+      );
+    }
+    assert.equal(sockets[0]!.chunks[0], sockets[1]!.chunks[0], 'one Buffer, shared by every client');
+    hub.dispose();
+  });
+
+  test('drops a chunked client whose socket holds more unsent bytes than the bound', async () => {
+    const store = new MemoryStore(10);
+    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+    const hub = new EventHub(store, { ...OPTIONS, maxBufferedBytes: 100 });
+    const socket = {
+      writableLength: 0,
+      write(c: Uint8Array) {
+        this.writableLength += c.length;
+        return false;
+      },
+    };
+    const sink = new FastSink();
+    await hub.connect(sink, undefined, { chunkedSocket: socket }).ready;
+    for (let i = 0; i < 5 && hub.clientCount > 0; i++)
+      await store.update({ flight: 'I768', state: `gate ${i}` });
+    assert.equal(hub.clientCount, 0);
+    assert.ok(sink.destroyed);
+    assert.equal(hub.stats.evictions, 1);
+    hub.dispose();
+  });
 });

@@ -61,7 +61,9 @@ function openStream(req: Request, res: Response, hub: EventHub, logger: Logger):
   res.flushHeaders(); // at once: EventSource fires `open` only when the headers arrive
   req.socket.setNoDelay(true);
   const lastEventId = lastEventIdOf(req);
-  const { ready, disconnect } = hub.connect(res, lastEventId);
+  // HTTP/1.1 answers are chunked: the hub can then write ready-made chunks to the socket.
+  const chunkedSocket = res.chunkedEncoding && res.socket ? res.socket : undefined;
+  const { ready, disconnect } = hub.connect(res, lastEventId, { chunkedSocket });
   res.on('close', disconnect);
   logger.debug({ lastEventId, clients: hub.clientCount }, 'stream opened');
   ready.catch((error: unknown) => {
