@@ -110,6 +110,7 @@ export function chart(panels: Panel[], caption: string): string {
   const width = WIDTH * panels.length;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<title>${escapeXml(panels.map((p) => p.title).join('; '))}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     ...panels.map((p, i) => panel(p, i * WIDTH)),
   ];
