@@ -1,5 +1,6 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { cors, REST_PREFLIGHT, STREAM_PREFLIGHT } from './cors.ts';
@@ -10,7 +11,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { restRoutes } from './rest.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { FlightStore } from './store/flight-store.ts';
-import { streamRoute } from './stream.ts';
+import { streamListener, streamRoute } from './stream.ts';
 
 export { lastEventIdOf } from './stream.ts';
 
@@ -34,6 +35,11 @@ export interface AppOptions {
 }
 
 export interface FlightBoardApp {
+  /**
+   * What to serve: streams on plain node:http, everything else through `app`. `app` alone
+   * answers everything too (streams included), at about twice the memory per idle stream.
+   */
+  requestListener: RequestListener;
   app: Express;
   hub: EventHub;
   metrics: Metrics;
@@ -56,7 +62,11 @@ export function createApp({
   const metrics = createMetrics(hub, { processMetrics });
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestLog(logger));
+  const onAnswered = logWhenAnswered(logger);
+  app.use((req, res, next) => {
+    onAnswered(req, res, req.path);
+    next();
+  });
 
   app.use('/events', cors(config.corsOrigins, STREAM_PREFLIGHT));
   app.get('/events', streamRoute({ hub, config, metrics, logger }));
@@ -89,24 +99,24 @@ export function createApp({
       if (WRITE_METHODS.has(req.method)) metrics.writeErrors.inc({ code: error.code });
     }),
   );
-  return { app, hub, metrics };
+  const requestListener = streamListener({ hub, config, logger, onAnswered, fallback: app });
+  return { requestListener, app, hub, metrics };
 }
 
 /** One log line per request once answered; streams and scrapes only at debug level. */
-function requestLog(logger: Logger): RequestHandler {
-  return (req, res, next) => {
+function logWhenAnswered(logger: Logger) {
+  return (req: IncomingMessage, res: ServerResponse, path: string): void => {
     const started = performance.now();
     res.on('close', () => {
-      const quiet = req.path === '/events' || req.path === '/metrics' || req.path === '/health';
+      const quiet = path === '/events' || path === '/metrics' || path === '/health';
       const entry = {
         method: req.method,
-        path: req.path,
+        path,
         status: res.statusCode,
         ms: Math.round(performance.now() - started),
       };
       if (quiet) logger.debug(entry, 'request');
       else logger.info(entry, 'request');
     });
-    next();
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 
 /** Request headers a cross-origin EventSource or fetch-based client may send on `/events`. */
@@ -20,21 +21,30 @@ export const REST_PREFLIGHT: PreflightPolicy = {
 /**
  * Sets the CORS headers of DESIGN.md for `origins`: `*` allows anyone without credentials;
  * an allow-listed Origin is echoed with credentials allowed; any other Origin gets nothing.
- * `Vary: Origin` is always set when the answer depends on the Origin.
+ * `Vary: Origin` is always set when the answer depends on the Origin. Plain node:http types:
+ * the `/events` fast path (stream.ts) calls it without Express.
  *
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
  */
-export function applyCors(req: Request, res: Response, origins: readonly string[]): void {
+export function applyCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): void {
   if (origins.includes('*')) {
     res.setHeader('Access-Control-Allow-Origin', '*');
     return;
   }
   if (origins.length === 0) return;
-  res.vary('Origin');
-  const origin = req.get('origin');
+  varyOrigin(res);
+  const origin = req.headers.origin;
   if (origin === undefined || !origins.includes(origin)) return;
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Access-Control-Allow-Credentials', 'true');
+}
+
+/** Adds `Origin` to the `Vary` header, keeping what is there (what Express's `res.vary` does). */
+function varyOrigin(res: ServerResponse): void {
+  const vary = res.getHeader('Vary');
+  const fields = vary === undefined ? [] : String(vary).split(/\s*,\s*/);
+  if (fields.some((field) => field === '*' || field.toLowerCase() === 'origin')) return;
+  res.setHeader('Vary', [...fields.filter(Boolean), 'Origin'].join(', '));
 }
 
 /** Answers a CORS preflight with `policy` (the allow headers only when the Origin is allowed). */

@@ -48,12 +48,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const store = await createStore(config, {
     onError: (err, connection) => logger.warn({ err, connection }, 'redis connection error'),
   });
-  const { app, hub } = createApp({ store, config, logger, processMetrics: true });
+  const { requestListener, hub } = createApp({ store, config, logger, processMetrics: true });
   const simulator = config.simulate
     ? new Simulator(store, { seed: config.simulateSeed, speed: config.simulateSpeed })
     : undefined;
   await simulator?.start();
-  const server = await listen(app, config);
+  const server = await listen(requestListener, config);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
   logger.info({ url, port, config: { ...config, token: config.token ? '[set]' : undefined } }, 'listening');
@@ -76,7 +76,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   return { server, hub, store, url, port, shutdown };
 }
 
-function listen(app: ReturnType<typeof createApp>['app'], config: ServerConfig): Promise<Server> {
+function listen(app: RequestListener, config: ServerConfig): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createHttpServer(app);
     server.once('error', reject);

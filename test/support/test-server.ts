@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from '../../server/app.ts';
@@ -36,13 +36,14 @@ export async function startTestServer(
     'subscribe' in storeOrOptions ? { store: storeOrOptions } : storeOrOptions;
   const store = options.store ?? new MemoryStore(overrides.historySize ?? DEFAULT_CONFIG.historySize);
   const config: ServerConfig = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...overrides };
-  const { app, hub, metrics } = createApp({
+  const { requestListener, hub, metrics } = createApp({
     store,
     config,
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    // The listener production serves (start.ts), not the bare Express app: streams take its fast path.
+    const s = createServer(requestListener).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
