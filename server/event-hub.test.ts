@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FlightEvent, type StreamEvent } from '../src/protocol.ts';
-import { EventHub, type EventHubOptions, type StreamSink } from './event-hub.ts';
+import { CATCH_UPS_PER_TURN, EventHub, type EventHubOptions, type StreamSink } from './event-hub.ts';
 import { MemoryStore } from './store/memory-store.ts';
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -37,6 +37,23 @@ class FastSink extends StuckSink {
 }
 
 const OPTIONS: EventHubOptions = { retryMs: 1000, heartbeatMs: 60_000, maxBufferedBytes: 16 * 1024 };
+
+/** A chunked socket that records the chunks written to it and drains at once. */
+function recordingSocket(): { chunks: Uint8Array[]; writableLength: number; write(c: Uint8Array): boolean } {
+  return {
+    chunks: [],
+    writableLength: 0,
+    write(c) {
+      this.chunks.push(c);
+      return true;
+    },
+  };
+}
+
+/** The event ids in a stream's text, in order. */
+function idsIn(text: string): string[] {
+  return [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1] ?? '');
+}
 
 async function settle(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
@@ -282,6 +299,58 @@ describe('EventHub', () => {
     assert.equal(hub.clientCount, 0);
     assert.ok(sink.destroyed);
     assert.equal(hub.stats.evictions, 1);
+    hub.dispose();
+  });
+  test('clients resuming from the same id share one joined replay Buffer, rebuilt once a new event arrives', async () => {
+    const store = new MemoryStore(50);
+    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+    for (let i = 0; i < 3; i++) await store.update({ flight: 'I768', state: `gate ${i}` });
+    const hub = new EventHub(store, OPTIONS);
+    const sockets = [0, 1, 2].map(() => recordingSocket());
+    await Promise.all(
+      sockets.slice(0, 2).map((s) => hub.connect(new FastSink(), '1', { chunkedSocket: s }).ready),
+    );
+    const [a, b] = sockets.map((s) => s.chunks[0]);
+    assert.ok(a !== undefined && a === b, 'one Buffer for both clients');
+    const text = Buffer.from(a).toString();
+    assert.match(text, /^[0-9a-f]+\r\n[\s\S]*\r\n$/, 'one complete HTTP/1.1 chunk');
+    assert.deepEqual(idsIn(text), ['2', '3', '4']);
+    assert.equal(hub.stats.replays, 2);
+
+    await store.update({ flight: 'I768', state: 'landed' });
+    await hub.connect(new FastSink(), '1', { chunkedSocket: sockets[2] }).ready;
+    const c = sockets[2]!.chunks[0];
+    assert.ok(c !== undefined && c !== a, 'not the replay cached before the new event');
+    assert.deepEqual(idsIn(Buffer.from(c).toString()), ['2', '3', '4', '5']);
+    hub.dispose();
+  });
+
+  test('a reconnect storm is caught up a few clients per turn, and no client gets an event twice, late or out of order', async () => {
+    const store = new MemoryStore(200);
+    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+    for (let i = 0; i < 9; i++) await store.update({ flight: 'I768', state: `gate ${i}` });
+    const hub = new EventHub(store, OPTIONS);
+    const from = ['1', '5', '10']; // behind, further behind, up to date
+    const sinks = Array.from({ length: 3 * CATCH_UPS_PER_TURN + 1 }, () => new FastSink());
+    const connections = sinks.map((sink, i) => hub.connect(sink, from[i % from.length]));
+    const caughtUp = () => sinks.filter((s) => s.chunks.length > 1).length;
+    await store.update({ flight: 'I768', state: 'before any turn' });
+    const perTurn: number[] = [];
+    while (caughtUp() < sinks.length) {
+      await settle();
+      perTurn.push(caughtUp());
+      // A live event between turns: for some clients before their catch-up, for others after.
+      await store.update({ flight: 'I768', state: `turn ${perTurn.length}` });
+    }
+    await Promise.all(connections.map((c) => c.ready));
+    await store.update({ flight: 'I768', state: 'after' });
+    assert.ok(perTurn[0]! <= CATCH_UPS_PER_TURN && perTurn.length > 1, `caught up per turn: ${perTurn}`);
+    const { lastEventId: head } = await store.state();
+    for (const [i, sink] of sinks.entries()) {
+      const start = Number(from[i % from.length]);
+      const expected = Array.from({ length: Number(head) - start }, (_, k) => String(start + 1 + k));
+      assert.deepEqual(idsIn(sink.chunks.join('')), expected, `client ${i} (from ${start})`);
+    }
     hub.dispose();
   });
 });

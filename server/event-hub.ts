@@ -44,6 +44,25 @@ export interface ConnectOptions {
   chunkedSocket?: ChunkedSocket | undefined;
 }
 
+/** A replay joined once, as text (for sinks) and as one HTTP/1.1 chunk (for chunked sockets). */
+interface JoinedReplay {
+  text: string;
+  chunk: Buffer;
+}
+
+/**
+ * Joined replays kept at once (one per distinct `Last-Event-ID` resumed from since the last
+ * event): when more are asked for, the oldest is dropped, so memory stays bounded whatever
+ * ids clients send.
+ */
+const MAX_CACHED_REPLAYS = 16;
+
+/**
+ * Catch-ups started per turn of the event loop. A reconnect storm otherwise runs every client's
+ * catch-up back to back and holds live broadcasts until all are written (docs/performance.md).
+ */
+export const CATCH_UPS_PER_TURN = 8;
+
 interface Client {
   sink: StreamSink;
   socket: ChunkedSocket | undefined;
@@ -61,6 +80,15 @@ export class EventHub {
   readonly #clients = new Set<Client>();
   readonly #frames = new WeakMap<StreamEvent, string>();
   readonly #chunks = new WeakMap<StreamEvent, Buffer>();
+  /**
+   * Joined replays by `<lastEventId> <last replayed id>`: clients resuming from the same id share
+   * one string and one Buffer instead of each joining its own. Emptied on every new event (and on
+   * resync), so it only ever holds replays ending at the current head.
+   */
+  readonly #replays = new Map<string, JoinedReplay>();
+  /** Catch-ups waiting for their turn (see CATCH_UPS_PER_TURN), in arrival order. */
+  readonly #catchUpQueue: (() => void)[] = [];
+  #catchUpDrain: NodeJS.Immediate | undefined;
   readonly #options: Required<EventHubOptions>;
   readonly #unsubscribe: () => void;
   readonly #unresync: (() => void) | undefined;
@@ -79,7 +107,11 @@ export class EventHub {
     // A store that lost its history (Redis restarted empty) asks clients to resync: ending
     // their streams makes them reconnect with an id the store no longer knows, so each
     // gets a fresh snapshot instead of keeping a board that no longer matches.
-    this.#unresync = store.onResync?.(() => this.endAll());
+    this.#unresync = store.onResync?.(() => {
+      // Ids may be reused by the emptied store: a cached replay could then be a different one.
+      this.#replays.clear();
+      this.endAll();
+    });
     // A shared store (Redis) keeps the closed state for every instance: this hub starts in it
     // and follows its changes, whichever instance received the `/close` or `/open`.
     this.#closed = store.isClosed?.() ?? false;
@@ -178,12 +210,20 @@ export class EventHub {
   }
 
   async #catchUp(client: Client, lastEventId: string | undefined): Promise<string> {
+    // Live events meanwhile go to `client.pending`, written after the catch-up, so waiting for a
+    // turn delays this client but never reorders or loses its events.
+    await this.#catchUpTurn();
     const replay = lastEventId === undefined ? undefined : await this.store.eventsAfter(lastEventId);
     if (replay && lastEventId !== undefined) {
       this.stats.replays++;
+      const last = replay.at(-1);
+      if (last === undefined) return lastEventId;
       // One write for the whole replay: a client 500 events behind costs one syscall, not 500.
-      if (replay.length > 0) this.#write(client, replay.map((event) => this.#frame(event)).join(''));
-      return replay.at(-1)?.id ?? lastEventId;
+      const joined = this.#joinedReplay(lastEventId, last.id, replay);
+      if (client.socket && this.#clients.has(client)) {
+        this.#writeChunk(client, client.socket, joined.chunk, this.#options.now());
+      } else this.#write(client, joined.text);
+      return last.id;
     }
     this.stats.snapshots++;
     const { lastEventId: head, flights } = await this.store.state();
@@ -191,7 +231,47 @@ export class EventHub {
     return head;
   }
 
+  /**
+   * The replay from `lastEventId` to `lastId`, joined once for every client asking for it. Keyed
+   * with both ids, so a replay read before an event arrived is never served for a later head.
+   */
+  #joinedReplay(lastEventId: string, lastId: string, replay: readonly StreamEvent[]): JoinedReplay {
+    const key = `${lastEventId} ${lastId}`;
+    let joined = this.#replays.get(key);
+    if (joined === undefined) {
+      const text = replay.map((event) => this.#frame(event)).join('');
+      const body = Buffer.from(text);
+      joined = {
+        text,
+        chunk: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]),
+      };
+      if (this.#replays.size >= MAX_CACHED_REPLAYS) {
+        const oldest = this.#replays.keys().next().value;
+        if (oldest !== undefined) this.#replays.delete(oldest);
+      }
+      this.#replays.set(key, joined);
+    }
+    return joined;
+  }
+
+  /** Resolves when this catch-up may run: at most CATCH_UPS_PER_TURN per `setImmediate` turn, first come first served. */
+  #catchUpTurn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#catchUpQueue.push(resolve);
+      this.#catchUpDrain ??= setImmediate(() => this.#drainCatchUps());
+    });
+  }
+
+  #drainCatchUps(): void {
+    this.#catchUpDrain = undefined;
+    for (const resolve of this.#catchUpQueue.splice(0, CATCH_UPS_PER_TURN)) resolve();
+    // The next batch after pending I/O (live publishes) has had its turn.
+    if (this.#catchUpQueue.length > 0) this.#catchUpDrain = setImmediate(() => this.#drainCatchUps());
+  }
+
   #broadcast(event: StreamEvent): void {
+    // Replays cached so far end before this event: no later client will ask for them.
+    this.#replays.clear();
     const frame = this.#frame(event);
     const chunk = this.#chunk(event, frame);
     const now = this.#options.now();
