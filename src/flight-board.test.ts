@@ -631,6 +631,23 @@ describe('<flight-board> theming', () => {
     await emulateMedia({ reducedMotion: 'reduce' });
     expect(getComputedStyle(flash).animationName).to.equal('none');
   });
+
+  it('flashes at most 40 state cells at once, however many change in a burst', async () => {
+    const { el, client } = await liveBoard();
+    const many = Array.from({ length: 120 }, (_, i) => ({
+      flight: `F${i}`,
+      origin: 'Rome',
+      arrival: '10:10',
+      state: 'scheduled',
+    }));
+    send(client, '3', FlightEvent.snapshot, { flights: many });
+    await waitUntil(() => rowsOf(el).length === 120);
+    for (const [i, f] of many.entries()) {
+      send(client, String(i + 4), FlightEvent.stateUpdate, { flight: f.flight, state: 'landed' });
+    }
+    await waitUntil(() => rowsOf(el).every((row) => row[3] === 'landed'), 'every state changed');
+    expect(el.shadowRoot!.querySelectorAll('.flash').length).to.equal(40);
+  });
 });
 
 // ---- DOM events for host pages ----------------------------------------------------------------

@@ -38,6 +38,15 @@ const COLUMNS: readonly [FlightField, string][] = [
 
 const collator = new Intl.Collator(undefined, { numeric: true });
 
+/** How long a changed state cell flashes (ms); the stylesheet's animation lasts as long. */
+const FLASH_MS = 1500;
+/**
+ * At most this many state cells flash at once. Every running flash costs style and paint on
+ * each frame: at 500 updates/s, flashing all of them meant ~750 animations and long tasks
+ * (npm run bench:element). In a burst one more flash tells the eye nothing anyway.
+ */
+const MAX_FLASHES = 40;
+
 /** A `::part` name for a state, so `::part(row-on-time)` selects rows by state from outside. */
 const statePart = (state: string) => `row-${state.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 
@@ -145,6 +154,8 @@ export class FlightBoardElement extends LitElement {
   #lastUpdate: Date | undefined;
   /** Flights whose state changed since the last render: their state cell flashes once. */
   #flashing = new Set<string>();
+  /** Start times of the flashes still running, oldest first (at most MAX_FLASHES). */
+  readonly #flashStarts: number[] = [];
   readonly #announcer = new Announcer(this);
   readonly #stream = new EventStreamController(this, {
     events: Object.values(FlightEvent),
@@ -233,6 +244,13 @@ export class FlightBoardElement extends LitElement {
     </tr>`;
   }
 
+  #mayFlash(now = performance.now()): boolean {
+    while (this.#flashStarts.length > 0 && now - this.#flashStarts[0]! >= FLASH_MS) this.#flashStarts.shift();
+    if (this.#flashStarts.length >= MAX_FLASHES) return false;
+    this.#flashStarts.push(now);
+    return true;
+  }
+
   #toggle(): void {
     if (this.status === ConnectionStatus.stopped) this.#stream.resume();
     else this.#stream.stop();
@@ -263,7 +281,7 @@ export class FlightBoardElement extends LitElement {
       return;
     }
     const { kind, flight, previous } = change;
-    if (flight.state !== previous?.state) this.#flashing.add(flight.flight);
+    if (flight.state !== previous?.state && this.#mayFlash()) this.#flashing.add(flight.flight);
     this.#announcer.say(describeChange(kind, flight, previous));
     this.dispatchEvent(new FlightChangeEvent(kind, flight, previous));
   }
