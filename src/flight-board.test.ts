@@ -367,9 +367,13 @@ describe('<flight-board> connection status', () => {
     await waitUntil(() => rowsOf(el)[1]?.[3] === 'landing');
     failing = true;
     client.close(); // the browser reconnects by itself, gets a 500 and gives up
-    await waitUntil(() => seen.includes('error'));
+    // Generous timeouts: the browser's reconnection and the element's status probe go through
+    // the service worker, which a loaded CI machine can slow past the 1 s default.
+    await waitUntil(() => seen.includes('error'), 'the failure is shown', { timeout: 5000 });
     failing = false;
-    await waitUntil(() => stream.connections.length === 2 && el.status === 'live');
+    await waitUntil(() => stream.connections.length === 2 && el.status === 'live', 'back live', {
+      timeout: 5000,
+    });
     expect(latest(stream.requests).searchParams.get(LAST_EVENT_ID_PARAM)).to.equal('7');
   });
 
