@@ -33,10 +33,13 @@ export async function restWrite(server: { url: string }, write: Write): Promise<
 /** Sockets of open `/events` streams, so the server side can cut one mid-write. */
 function trackStreamSockets(server: TestServer): Set<Socket> {
   const sockets = new Set<Socket>();
-  server.server.on('request', (req) => {
+  server.server.on('request', (req, res) => {
     if (!req.url?.startsWith('/events')) return;
     sockets.add(req.socket);
-    req.socket.once('close', () => sockets.delete(req.socket));
+    // Forget it when the stream's response ends, not when the socket closes: an ended stream's
+    // keep-alive socket goes back to the client's pool and may carry a REST write next, which
+    // this fault must never cut ("fetch failed" in a CI run).
+    res.once('close', () => sockets.delete(req.socket));
   });
   return sockets;
 }
