@@ -7,13 +7,7 @@
  */
 import { html, render } from 'lit';
 import { styles } from '../../src/flight-board.styles.ts';
-
-interface Flight {
-  flight: string;
-  origin: string;
-  arrival: string;
-  state: string;
-}
+import type { Flight } from '../../src/protocol.ts';
 
 /** Set by the bench page; called after every render so renders can be counted. */
 declare global {

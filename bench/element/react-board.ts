@@ -9,15 +9,9 @@
 import * as React from 'react';
 import * as ReactDOM from 'react-dom';
 import { styles } from '../../src/flight-board.styles.ts';
+import type { Flight } from '../../src/protocol.ts';
 
 const { createElement: h, useEffect, useLayoutEffect, useState } = React;
-
-interface Flight {
-  flight: string;
-  origin: string;
-  arrival: string;
-  state: string;
-}
 
 declare global {
   interface Window {
