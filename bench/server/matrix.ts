@@ -1,3 +1,4 @@
+import { monotonicMicros } from '../support/monotonic.ts';
 import { loadAverage } from '../support/proc-stats.ts';
 import { ClientPool } from './client-pool.ts';
 import { describeCell, leastDisturbed, measureCell, sleep, summarize } from './measure.ts';
@@ -7,7 +8,8 @@ import type { MatrixCell, ReplayResult } from './results.ts';
 import { ServerProcess } from './server-process.ts';
 import type { ServerTarget } from './targets.ts';
 
-interface Contender {
+/** One server under test with its own live clients and publisher. */
+export interface Contender {
   target: ServerTarget;
   server: ServerProcess;
   pool: ClientPool;
@@ -94,8 +96,22 @@ export async function runMatrix(
   }
 }
 
-/** Live clients at `rate` while `replay.clients` reconnect at once, each `behind` events behind. */
-async function measureReplay(c: Contender, replayPool: ClientPool, plan: BenchPlan): Promise<ReplayResult> {
+/** When the storm began and when its measurement window ended (CLOCK_MONOTONIC µs, as in a CPU profile). */
+export interface StormWindow {
+  startedAt: number;
+  endedAt: number;
+}
+
+/**
+ * Live clients at `rate` while `replay.clients` reconnect at once, each `behind` events behind.
+ * `onWindow` gets the storm's window, e.g. to cut a server CPU profile to it (bench/replay-storm.ts).
+ */
+export async function measureReplay(
+  c: Contender,
+  replayPool: ClientPool,
+  plan: BenchPlan,
+  onWindow?: (window: StormWindow) => void,
+): Promise<ReplayResult> {
   const replay = plan.replay!;
   const { port } = c.server;
   c.publisher.startOpenLoop(replay.rate);
@@ -104,6 +120,7 @@ async function measureReplay(c: Contender, replayPool: ClientPool, plan: BenchPl
   const from = String(Number(board.lastEventId) - replay.behind);
   c.pool.windowStart();
   const started = performance.now();
+  const startedAt = monotonicMicros();
   const connected = await replayPool.connect(
     { port, path: '/events', headers: { 'Last-Event-ID': from } },
     replay.clients,
@@ -113,6 +130,7 @@ async function measureReplay(c: Contender, replayPool: ClientPool, plan: BenchPl
   await sleep(Math.max(0, plan.windowMs - (performance.now() - started)));
   const window = await c.pool.windowEnd();
   const seconds = (performance.now() - started) / 1000;
+  onWindow?.({ startedAt, endedAt: monotonicMicros() });
   await c.publisher.stop();
   await replayPool.closeAll();
   await sleep(300);
