@@ -30,6 +30,15 @@ export function createHttpServer(app: RequestListener, timeouts: ServerOptions =
   return createServer(timeouts, app);
 }
 
+/**
+ * Connections the kernel may hold completed but not yet accepted. Node's default (511) is smaller
+ * than a reconnect storm: when a deploy or a network blip sends every client back at once, the
+ * kernel drops the SYNs past it, and those clients (and any new connection of a publisher) wait
+ * for their SYN to be resent 1 s later (`npm run bench:replay` counts the drops). Linux caps it
+ * at net.core.somaxconn (4096 by default since 5.4).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** How long a graceful shutdown may take before connections are cut (DESIGN: exit within 5 s). */
 export const SHUTDOWN_GRACE_MS = 4000;
 
@@ -80,7 +89,7 @@ function listen(app: RequestListener, config: ServerConfig): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createHttpServer(app);
     server.once('error', reject);
-    server.listen(config.port, config.host, () => {
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve(server);
     });
