@@ -155,6 +155,29 @@ describe('resuming while events keep arriving', () => {
   });
 });
 
+describe('a stream whose catch-up waits', () => {
+  test('gets its headers and retry: at once, before the history is read', async () => {
+    const memory = new MemoryStore(100);
+    const ids = await appendEvents(memory, 3);
+    const server = await startTestServer({ retryMs: 1234 }, slowReads(memory, 1000));
+    try {
+      await withClient(openStream(server, { 'Last-Event-ID': ids[0] ?? '' }), async (client) => {
+        const { status, headers, retry, events } = await client.waitFor(
+          (r) => r.retry !== undefined,
+          500,
+          'retry: before the replay',
+        );
+        assert.equal(status, 200);
+        assert.match(headers['content-type'] ?? '', /^text\/event-stream/);
+        assert.equal(retry, 1234);
+        assert.deepEqual(events, [], 'the replay is still being read');
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('Last-Event-ID the history cannot serve gets a snapshot, never an error', () => {
   let server: TestServer;
   let ids: string[];

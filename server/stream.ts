@@ -129,8 +129,11 @@ function openStream(
 ): void {
   const headers: Record<string, string> = { ...STREAM_HEADERS };
   if (req.httpVersionMajor === 1) headers.Connection = 'keep-alive';
+  // Not flushed on their own: the hub writes `retry:` at once (in `connect`), and Node sends
+  // the headers with that first chunk in one write (one syscall less per stream, which adds up in
+  // a reconnect storm); they still leave before this turn of the event loop ends, so
+  // EventSource's `open` is not delayed.
   res.writeHead(200, headers);
-  res.flushHeaders(); // at once: EventSource fires `open` only when the headers arrive
   req.socket.setNoDelay(true);
   // HTTP/1.1 answers are chunked: the hub can then write ready-made chunks to the socket.
   const chunkedSocket = res.chunkedEncoding && res.socket ? res.socket : undefined;
