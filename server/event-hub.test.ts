@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FlightEvent, type StreamEvent } from '../src/protocol.ts';
+import { type Flight, FlightEvent, type FlightUpdate, type StreamEvent } from '../src/protocol.ts';
 import { CATCH_UPS_PER_TURN, EventHub, type EventHubOptions, type StreamSink } from './event-hub.ts';
+import type { FlightStore } from './store/flight-store.ts';
 import { MemoryStore } from './store/memory-store.ts';
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -53,6 +54,43 @@ function recordingSocket(): { chunks: Uint8Array[]; writableLength: number; writ
 /** The event ids in a stream's text, in order. */
 function idsIn(text: string): string[] {
   return [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1] ?? '');
+}
+
+/**
+ * `store` with its history reads counted, and answered late when `hold` is set: the events are
+ * read at the call, the answer comes on `release()` (a Redis reply that an event overtakes).
+ */
+function slowHistory(store: MemoryStore): {
+  store: FlightStore;
+  reads: () => number;
+  hold: boolean;
+  release: () => void;
+} {
+  let reads = 0;
+  const held: (() => void)[] = [];
+  const control = {
+    store: {
+      state: () => store.state(),
+      eventsAfter: async (id: string) => {
+        reads++;
+        const events = await store.eventsAfter(id);
+        if (control.hold) await new Promise<void>((resolve) => held.push(resolve));
+        return events;
+      },
+      isAfter: (a: string, b: string) => store.isAfter(a, b),
+      add: (f: Flight) => store.add(f),
+      update: (u: FlightUpdate) => store.update(u),
+      remove: (f: string) => store.remove(f),
+      close: () => store.close(),
+      subscribe: (listener: (e: StreamEvent) => void) => store.subscribe(listener),
+    },
+    reads: () => reads,
+    hold: false,
+    release: () => {
+      for (const resolve of held.splice(0)) resolve();
+    },
+  };
+  return control;
 }
 
 async function settle(): Promise<void> {
@@ -301,11 +339,12 @@ describe('EventHub', () => {
     assert.equal(hub.stats.evictions, 1);
     hub.dispose();
   });
-  test('clients resuming from the same id share one joined replay Buffer, rebuilt once a new event arrives', async () => {
+  test('clients resuming from the same id share one read of the history and one joined replay Buffer, rebuilt once a new event arrives', async () => {
     const store = new MemoryStore(50);
     await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
     for (let i = 0; i < 3; i++) await store.update({ flight: 'I768', state: `gate ${i}` });
-    const hub = new EventHub(store, OPTIONS);
+    const history = slowHistory(store);
+    const hub = new EventHub(history.store, OPTIONS);
     const sockets = [0, 1, 2].map(() => recordingSocket());
     await Promise.all(
       sockets.slice(0, 2).map((s) => hub.connect(new FastSink(), '1', { chunkedSocket: s }).ready),
@@ -316,12 +355,36 @@ describe('EventHub', () => {
     assert.match(text, /^[0-9a-f]+\r\n[\s\S]*\r\n$/, 'one complete HTTP/1.1 chunk');
     assert.deepEqual(idsIn(text), ['2', '3', '4']);
     assert.equal(hub.stats.replays, 2);
+    assert.equal(history.reads(), 1, 'the history read once for both');
 
     await store.update({ flight: 'I768', state: 'landed' });
     await hub.connect(new FastSink(), '1', { chunkedSocket: sockets[2] }).ready;
     const c = sockets[2]!.chunks[0];
     assert.ok(c !== undefined && c !== a, 'not the replay cached before the new event');
     assert.deepEqual(idsIn(Buffer.from(c).toString()), ['2', '3', '4', '5']);
+    assert.equal(history.reads(), 2);
+    hub.dispose();
+  });
+
+  test('a client resuming after an event is never served a replay read before that event', async () => {
+    const store = new MemoryStore(50);
+    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+    for (let i = 0; i < 3; i++) await store.update({ flight: 'I768', state: `gate ${i}` });
+    const history = slowHistory(store);
+    const hub = new EventHub(history.store, OPTIONS);
+    history.hold = true;
+    const early = new FastSink();
+    const first = hub.connect(early, '1');
+    await settle(); // its read of events 2–4 is under way
+    await store.update({ flight: 'I768', state: 'landed' }); // event 5, live to `early` only
+    const late = new FastSink();
+    const second = hub.connect(late, '1');
+    await settle();
+    history.release();
+    await Promise.all([first.ready, second.ready]);
+    assert.deepEqual(idsIn(early.chunks.join('')), ['2', '3', '4', '5'], 'event 5 after its replay');
+    assert.deepEqual(idsIn(late.chunks.join('')), ['2', '3', '4', '5'], 'event 5 in its own replay');
+    assert.equal(history.reads(), 2);
     hub.dispose();
   });
 

@@ -46,6 +46,9 @@ export interface ConnectOptions {
 
 /** A replay joined once, as text (for sinks) and as one HTTP/1.1 chunk (for chunked sockets). */
 interface JoinedReplay {
+  /** Id of its last event; the `Last-Event-ID` it resumes from when it is empty. */
+  lastId: string;
+  /** Empty when the client is already up to date (then `chunk` must not be written). */
   text: string;
   chunk: Buffer;
 }
@@ -81,11 +84,12 @@ export class EventHub {
   readonly #frames = new WeakMap<StreamEvent, string>();
   readonly #chunks = new WeakMap<StreamEvent, Buffer>();
   /**
-   * Joined replays by `<lastEventId> <last replayed id>`: clients resuming from the same id share
-   * one string and one Buffer instead of each joining its own. Emptied on every new event (and on
-   * resync), so it only ever holds replays ending at the current head.
+   * Joined replays (read or being read) by the `Last-Event-ID` they resume from: clients resuming
+   * from the same id share one read of the history, one string and one Buffer (in a storm of
+   * 1,000 clients, 999 copies of 500 events saved). Emptied on every new event and on resync: a
+   * client is only ever served a read that began after the last event it did not get live.
    */
-  readonly #replays = new Map<string, JoinedReplay>();
+  readonly #replays = new Map<string, Promise<JoinedReplay | undefined>>();
   /** Catch-ups waiting for their turn (see CATCH_UPS_PER_TURN), in arrival order. */
   readonly #catchUpQueue: (() => void)[] = [];
   #catchUpDrain: NodeJS.Immediate | undefined;
@@ -213,17 +217,15 @@ export class EventHub {
     // Live events meanwhile go to `client.pending`, written after the catch-up, so waiting for a
     // turn delays this client but never reorders or loses its events.
     await this.#catchUpTurn();
-    const replay = lastEventId === undefined ? undefined : await this.store.eventsAfter(lastEventId);
-    if (replay && lastEventId !== undefined) {
+    const replay = lastEventId === undefined ? undefined : await this.#replayAfter(lastEventId);
+    if (replay) {
       this.stats.replays++;
-      const last = replay.at(-1);
-      if (last === undefined) return lastEventId;
+      if (replay.text === '') return replay.lastId;
       // One write for the whole replay: a client 500 events behind costs one syscall, not 500.
-      const joined = this.#joinedReplay(lastEventId, last.id, replay);
       if (client.socket && this.#clients.has(client)) {
-        this.#writeChunk(client, client.socket, joined.chunk, this.#options.now());
-      } else this.#write(client, joined.text);
-      return last.id;
+        this.#writeChunk(client, client.socket, replay.chunk, this.#options.now());
+      } else this.#write(client, replay.text);
+      return replay.lastId;
     }
     this.stats.snapshots++;
     const { lastEventId: head, flights } = await this.store.state();
@@ -232,26 +234,41 @@ export class EventHub {
   }
 
   /**
-   * The replay from `lastEventId` to `lastId`, joined once for every client asking for it. Keyed
-   * with both ids, so a replay read before an event arrived is never served for a later head.
+   * The events after `lastEventId`, joined once for every client asking for them; undefined when
+   * the store no longer has them (the client gets a snapshot).
+   *
+   * Sharing is safe because the cache is emptied on every event: a client served a read began no
+   * earlier than the last event sent before it connected, so the read holds every event it missed,
+   * and every event sent since it connected is in its `pending` (those the read also holds are
+   * skipped by id).
    */
-  #joinedReplay(lastEventId: string, lastId: string, replay: readonly StreamEvent[]): JoinedReplay {
-    const key = `${lastEventId} ${lastId}`;
-    let joined = this.#replays.get(key);
-    if (joined === undefined) {
-      const text = replay.map((event) => this.#frame(event)).join('');
-      const body = Buffer.from(text);
-      joined = {
-        text,
-        chunk: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]),
-      };
+  #replayAfter(lastEventId: string): Promise<JoinedReplay | undefined> {
+    let replay = this.#replays.get(lastEventId);
+    if (replay === undefined) {
+      replay = this.#readReplay(lastEventId);
       if (this.#replays.size >= MAX_CACHED_REPLAYS) {
         const oldest = this.#replays.keys().next().value;
         if (oldest !== undefined) this.#replays.delete(oldest);
       }
-      this.#replays.set(key, joined);
+      this.#replays.set(lastEventId, replay);
+      // A failed read (store down) is not served to later clients: they try again.
+      replay.catch(() => {
+        if (this.#replays.get(lastEventId) === replay) this.#replays.delete(lastEventId);
+      });
     }
-    return joined;
+    return replay;
+  }
+
+  async #readReplay(lastEventId: string): Promise<JoinedReplay | undefined> {
+    const events = await this.store.eventsAfter(lastEventId);
+    if (events === undefined) return undefined;
+    const text = events.map((event) => this.#frame(event)).join('');
+    const body = Buffer.from(text);
+    return {
+      lastId: events.at(-1)?.id ?? lastEventId,
+      text,
+      chunk: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]),
+    };
   }
 
   /** Resolves when this catch-up may run: at most CATCH_UPS_PER_TURN per `setImmediate` turn, first come first served. */
@@ -270,7 +287,7 @@ export class EventHub {
   }
 
   #broadcast(event: StreamEvent): void {
-    // Replays cached so far end before this event: no later client will ask for them.
+    // Replays cached so far end before this event: no later client may be served them.
     this.#replays.clear();
     const frame = this.#frame(event);
     const chunk = this.#chunk(event, frame);
