@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import { minifyCssLiterals } from './scripts/minify-css-literals.ts';
 
 /** The element as one self-contained ES module and as a classic script, Lit bundled in both. */
 const library: UserConfig = {
+  plugins: [minifyCssLiterals()],
   build: {
     target: 'es2022',
     outDir: 'dist',
