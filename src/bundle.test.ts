@@ -39,12 +39,17 @@ describe('dist/flight-board.iife.js', () => {
     document.body.append(frame);
     try {
       await waitUntil(
-        () => frame.contentDocument?.querySelector('flight-board')?.shadowRoot?.querySelector('tbody tr'),
+        () =>
+          frame.contentDocument
+            ?.querySelector('flight-board')
+            ?.shadowRoot?.querySelector('tbody tr[data-flight]'),
         'the board renders',
         { timeout: 3000 },
       );
       const board = frame.contentDocument!.querySelector('flight-board')!;
-      const cells = [...board.shadowRoot!.querySelectorAll('tbody td')].map((td) => td.textContent?.trim());
+      const cells = [...board.shadowRoot!.querySelectorAll('tbody tr[data-flight] td')].map((td) =>
+        td.textContent?.trim(),
+      );
       expect(cells).to.deep.equal(['I768', 'Rome', '10:10', 'landed']);
       expect(board.shadowRoot!.querySelector('caption')!.textContent).to.equal('Bare page');
       expect(frame.contentWindow!.customElements.get('flight-board')).to.be.a('function');

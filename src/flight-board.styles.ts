@@ -90,6 +90,11 @@ export const styles = css`
   th {
     padding: 0;
   }
+  /* Stand-ins for the rows a large board does not render (see row-window.ts). */
+  .spacer td {
+    padding: 0;
+    border: 0;
+  }
   [part~='sort'] {
     width: 100%;
     border: 0;
@@ -116,21 +121,10 @@ export const styles = css`
   [data-state='cancelled'] [part~='state'] {
     color: var(--_alert);
   }
-  /* An outline, not a background: text keeps its contrast while it flashes. */
+  /* A frame around the text, not a background: text keeps its contrast. Not animated (see flashes.ts). */
   .flash {
-    outline: 2px solid transparent;
+    outline: 2px solid var(--flight-board-flash, var(--_accent));
     outline-offset: 2px;
-    animation: flash 1.5s ease-out;
-  }
-  @keyframes flash {
-    from {
-      outline-color: var(--flight-board-flash, var(--_accent));
-    }
-  }
-  @media (prefers-reduced-motion: reduce) {
-    .flash {
-      animation: none;
-    }
   }
   button {
     font: inherit;

@@ -1,7 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
-import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { Announcer } from './announcer.ts';
 import { ConnectionStatus, EventStreamController } from './event-stream-controller.ts';
@@ -12,9 +11,11 @@ import {
   FlightSnapshotEvent,
   type IgnoredReason,
 } from './events.ts';
+import { Flashes } from './flashes.ts';
 import { styles } from './flight-board.styles.ts';
 import { applyFlightEvent, describeChange, type FlightRows, replaceRows } from './flight-rows.ts';
 import { asFlightSnapshot, type Flight, FlightEvent, type FlightField, parseJson } from './protocol.ts';
+import { RowWindow } from './row-window.ts';
 
 /** The direction of a sort, with the values of `aria-sort`. */
 export type SortDirection = 'ascending' | 'descending';
@@ -38,14 +39,13 @@ const COLUMNS: readonly [FlightField, string][] = [
 
 const collator = new Intl.Collator(undefined, { numeric: true });
 
-/** How long a changed state cell flashes (ms); the stylesheet's animation lasts as long. */
+/** How long a changed state cell is highlighted (ms). */
 const FLASH_MS = 1500;
-/**
- * At most this many state cells flash at once. Every running flash costs style and paint on
- * each frame: at 500 updates/s, flashing all of them meant ~750 animations and long tasks
- * (npm run bench:element). In a burst one more flash tells the eye nothing anyway.
- */
+/** At most this many state cells are highlighted at once (see flashes.ts). */
 const MAX_FLASHES = 40;
+
+/** The whole second a time falls in: the "updated" time shows no finer. */
+const second = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** A `::part` name for a state, so `::part(row-on-time)` selects rows by state from outside. */
 const statePart = (state: string) => `row-${state.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
@@ -106,14 +106,12 @@ export class FlightBoardElement extends LitElement {
   /** The flights on the board, in display order. Setting it replaces the board. */
   @property({ attribute: false })
   get flights(): Flight[] {
-    const dir = this.sortDirection === 'descending' ? -1 : 1;
-    const key = this.sortBy;
-    // Array.prototype.sort is stable: equal keys keep the order in which the flights arrived.
-    return [...this.#rows.values()].sort((a, b) => dir * collator.compare(a[key], b[key]));
+    return [...this.#sortedRows()];
   }
   set flights(flights: readonly Flight[]) {
     replaceRows(this.#rows, flights);
-    this.requestUpdate(); // no name: Lit would read the getter, which copies and sorts every row
+    this.#sorted = undefined;
+    this.requestUpdate(); // no name: Lit would read the getter, which copies every row
   }
 
   /** The connection status: idle, connecting, live, reconnecting, stopped, closed or error. */
@@ -151,11 +149,13 @@ export class FlightBoardElement extends LitElement {
   }
 
   #rows: FlightRows = new Map();
+  /** The rows in display order; undefined when they must be sorted again. */
+  #sorted: Flight[] | undefined;
+  readonly #window = new RowWindow(this, () => this.renderRoot.querySelector?.('tbody'));
   #lastUpdate: Date | undefined;
-  /** Flights whose state changed since the last render: their state cell flashes once. */
-  #flashing = new Set<string>();
-  /** Start times of the flashes still running, oldest first (at most MAX_FLASHES). */
-  readonly #flashStarts: number[] = [];
+  /** The second of the "updated" time the last render showed. */
+  #shownSecond: number | undefined;
+  readonly #flashes = new Flashes(this, FLASH_MS, MAX_FLASHES);
   readonly #announcer = new Announcer(this);
   readonly #stream = new EventStreamController(this, {
     events: Object.values(FlightEvent),
@@ -186,12 +186,18 @@ export class FlightBoardElement extends LitElement {
     if (changed.has('src') || changed.has('withCredentials')) {
       this.#stream.configure(this.src, this.withCredentials);
     }
+    if (changed.has('sortBy') || changed.has('sortDirection')) this.#sorted = undefined;
   }
 
   protected override render() {
     const { status } = this;
     const stopped = status === ConnectionStatus.stopped;
     const updated = this.#lastUpdate;
+    this.#shownSecond = updated && second(updated);
+    const rows = this.#sortedRows();
+    const { start, end } = this.#window.slice(rows.length);
+    // A windowed board tells assistive technology how many rows there are and where each one is.
+    const windowed = this.#window.windowed;
     return html`
       <header>
         <p part="status" data-status=${status}>
@@ -203,24 +209,28 @@ export class FlightBoardElement extends LitElement {
         </p>
         <button part="button" type="button" @click=${this.#toggle}>${stopped ? 'Resume' : 'Stop'}</button>
       </header>
-      <table part="table">
+      <table part="table" class=${windowed ? 'windowed' : ''} aria-rowcount=${windowed ? rows.length + 1 : nothing}>
         <caption>${this.heading}</caption>
         <thead>
           <tr part="header">${COLUMNS.map(([key, label]) => this.#header(key, label))}</tr>
         </thead>
-        <tbody>${repeat(
-          this.flights,
-          (f) => f.flight,
-          // The flight object is replaced on every change, so unchanged rows are skipped entirely.
-          (f) => guard([f], () => this.#row(f)),
-        )}</tbody>
+        <tbody>
+          <tr class="spacer" aria-hidden="true"><td colspan="4"></td></tr>
+          ${repeat(
+            rows.slice(start, end),
+            (f) => f.flight,
+            // The flight object is replaced on every change, so unchanged rows are skipped entirely.
+            (f, i) => {
+              const index = windowed ? start + i + 2 : undefined; // row 1 is the header
+              const flash = this.#flashes.has(f.flight);
+              return guard([f, index, flash], () => this.#row(f, index, flash));
+            },
+          )}
+          <tr class="spacer" aria-hidden="true"><td colspan="4"></td></tr>
+        </tbody>
       </table>
       <div class="visually-hidden" aria-live="polite">${this.#announcer.text}</div>
     `;
-  }
-
-  protected override updated(): void {
-    this.#flashing.clear();
   }
 
   /** A column header: a button (mouse, Enter, Space) that sorts by the column; `aria-sort` on the sorted one. */
@@ -232,23 +242,35 @@ export class FlightBoardElement extends LitElement {
     </th>`;
   }
 
-  #row(f: Flight) {
-    return html`<tr part="row ${statePart(f.state)}" data-flight=${f.flight} data-state=${f.state}>
+  #row(f: Flight, index: number | undefined, flash: boolean) {
+    return html`<tr part="row ${statePart(f.state)}" data-flight=${f.flight} data-state=${f.state} aria-rowindex=${index ?? nothing}>
       <td part="cell">${f.flight}</td>
       <td part="cell">${f.origin}</td>
       <td part="cell">${f.arrival}</td>
-      <td part="cell state">${keyed(
-        f.state,
-        html`<span class=${this.#flashing.has(f.flight) ? 'flash' : ''}>${f.state}</span>`,
-      )}</td>
+      <td part="cell state"><span class=${flash ? 'flash' : ''}>${f.state}</span></td>
     </tr>`;
   }
 
-  #mayFlash(now = performance.now()): boolean {
-    while (this.#flashStarts.length > 0 && now - this.#flashStarts[0]! >= FLASH_MS) this.#flashStarts.shift();
-    if (this.#flashStarts.length >= MAX_FLASHES) return false;
-    this.#flashStarts.push(now);
-    return true;
+  /** The rows in display order, sorted again only after a change that can move a row. */
+  #sortedRows(): Flight[] {
+    if (this.#sorted) return this.#sorted;
+    const dir = this.sortDirection === 'descending' ? -1 : 1;
+    const key = this.sortBy;
+    // Array.prototype.sort is stable: equal keys keep the order in which the flights arrived.
+    this.#sorted = [...this.#rows.values()].sort((a, b) => dir * collator.compare(a[key], b[key]));
+    return this.#sorted;
+  }
+
+  /**
+   * Keeps the sorted rows in step with one change: in place when the row keeps its position.
+   * Returns the row's index, or -1 when the rows must be sorted again.
+   */
+  #resort(flight: Flight, previous: Flight | undefined): number {
+    const same = previous !== undefined && previous[this.sortBy] === flight[this.sortBy];
+    const index = same ? (this.#sorted?.indexOf(previous) ?? -1) : -1;
+    if (index >= 0) this.#sorted![index] = flight;
+    else this.#sorted = undefined;
+    return index;
   }
 
   #toggle(): void {
@@ -273,15 +295,21 @@ export class FlightBoardElement extends LitElement {
       return;
     }
     this.#lastUpdate = new Date();
-    // No property name: with one, Lit reads `flights` for its old value, and that getter copies
-    // and sorts the whole board, making each event O(n log n) instead of O(1).
-    this.requestUpdate();
     if (change.kind === 'snapshot') {
+      this.#sorted = undefined;
+      this.requestUpdate();
       this.dispatchEvent(new FlightSnapshotEvent(change.flights));
       return;
     }
     const { kind, flight, previous } = change;
-    if (flight.state !== previous?.state && this.#mayFlash()) this.#flashing.add(flight.flight);
+    const index = this.#resort(flight, kind === 'removed' ? undefined : previous);
+    // In a windowed board, a change to a row off screen changes nothing rendered but the
+    // "updated" time, whose text changes once a second: at 500 updates/s most renders are skipped.
+    // No property name: with one, Lit would read `flights` for its old value, which copies every row.
+    if (index < 0 || this.#window.isRendered(index) || this.#shownSecond !== second(this.#lastUpdate)) {
+      this.requestUpdate();
+    }
+    if (flight.state !== previous?.state) this.#flashes.add(flight.flight);
     this.#announcer.say(describeChange(kind, flight, previous));
     this.dispatchEvent(new FlightChangeEvent(kind, flight, previous));
   }
