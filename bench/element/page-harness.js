@@ -98,9 +98,11 @@
       channel.port2.postMessage(0);
     });
 
-  /** Sends one state update (to a random flight, a state it does not have) and returns it. */
-  const update = (suffix = '') => {
-    const flight = flightKey(Math.floor(random() * rows));
+  /** Sends one state update (to a random flight of `among`, a state it does not have) and returns it. */
+  const update = (suffix = '', among = undefined) => {
+    const flight = among
+      ? among[Math.floor(random() * among.length)]
+      : flightKey(Math.floor(random() * rows));
     let state = STATES[Math.floor(random() * STATES.length)];
     if (state === stateOf.get(flight)) state = STATES[(STATES.indexOf(state) + 1) % STATES.length];
     stateOf.set(flight, state);
@@ -158,6 +160,8 @@
      * Event → painted row: like `steady`, but every `every`-th update is a probe whose row is
      * looked up once per frame, in a task queued from requestAnimationFrame (it runs after that
      * frame was painted). Kept apart from the timed phases, since the lookups cost time too.
+     * Probes go to rows on screen: the time that matters is until the user can see the change
+     * (a board may not render rows off screen at all).
      */
     async probe(rate, seconds, every) {
       const started = performance.now();
@@ -167,6 +171,13 @@
       const board = document.querySelector('[data-bench-board]');
       const shown = ({ flight, state }) =>
         board.shadowRoot.querySelector(`tr[data-flight="${flight}"]`)?.getAttribute('data-state') === state;
+      const onScreen = [...board.shadowRoot.querySelectorAll('tr[data-flight]')]
+        .filter((row) => {
+          const { top, bottom } = row.getBoundingClientRect();
+          return top >= 0 && bottom <= window.innerHeight;
+        })
+        .map((row) => row.getAttribute('data-flight'));
+      if (onScreen.length === 0) throw new Error('no row of the board is on screen');
       let watching = true;
       const watch = () => {
         if (!watching) return;
@@ -191,7 +202,7 @@
         const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
         while (sent < due) {
           sent++;
-          if (sent % every === 0) pending.push({ ...update(`#${sent}`), at: performance.now() });
+          if (sent % every === 0) pending.push({ ...update(`#${sent}`, onScreen), at: performance.now() });
           else update();
         }
       }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Board } from './boards.ts';
 
 const HARNESS = fileURLToPath(new URL('./page-harness.js', import.meta.url));
@@ -52,6 +52,39 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
 }
 
+/** A fresh 1280×800 page that serves `board` and runs the bench harness before any script. */
+export async function openBoardPage(
+  browser: Browser,
+  board: Board,
+  reducedMotion = false,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    reducedMotion: reducedMotion ? 'reduce' : 'no-preference',
+  });
+  const page = await context.newPage();
+  await page.addInitScript({ path: HARNESS });
+  await page.route(`${ORIGIN}/**`, (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const script = board.scripts[path];
+    if (path === '/') return route.fulfill({ contentType: 'text/html', body: board.html });
+    if (script !== undefined) return route.fulfill({ contentType: 'text/javascript', body: script });
+    return route.fulfill({ status: 404, body: '' });
+  });
+  page.on('pageerror', (error) =>
+    process.stderr.write(`[${board.name}] page error: ${error.stack ?? error.message}\n`),
+  );
+  return { context, page };
+}
+
+/** Loads the page and gives the board its snapshot of `rows` flights. */
+export async function loadBoard(page: Page, rows: number): Promise<void> {
+  await page.goto(`${ORIGIN}/`);
+  await page.evaluate(() => window.__bench.ready());
+  await page.evaluate((n) => window.__bench.snapshot(n), rows);
+  await page.waitForTimeout(500);
+}
+
 /** Runs the workload on one board in a fresh page: snapshot, burst, steady rate, then probes. */
 export async function runBoard(
   browser: Browser,
@@ -59,23 +92,8 @@ export async function runBoard(
   w: Workload,
   reducedMotion = false,
 ): Promise<BoardResult> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    reducedMotion: reducedMotion ? 'reduce' : 'no-preference',
-  });
+  const { context, page } = await openBoardPage(browser, board, reducedMotion);
   try {
-    const page = await context.newPage();
-    await page.addInitScript({ path: HARNESS });
-    await page.route(`${ORIGIN}/**`, (route) => {
-      const path = new URL(route.request().url()).pathname;
-      const script = board.scripts[path];
-      if (path === '/') return route.fulfill({ contentType: 'text/html', body: board.html });
-      if (script !== undefined) return route.fulfill({ contentType: 'text/javascript', body: script });
-      return route.fulfill({ status: 404, body: '' });
-    });
-    page.on('pageerror', (error) =>
-      process.stderr.write(`[${board.name}] page error: ${error.stack ?? error.message}\n`),
-    );
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     const metrics = async () => {
@@ -87,10 +105,7 @@ export async function runBoard(
         layoutAndStyle: get('LayoutDuration') + get('RecalcStyleDuration'),
       };
     };
-    await page.goto(`${ORIGIN}/`);
-    await page.evaluate(() => window.__bench.ready());
-    await page.evaluate((rows) => window.__bench.snapshot(rows), w.rows);
-    await page.waitForTimeout(500);
+    await loadBoard(page, w.rows);
 
     const measure = async (updates: number, run: () => Promise<PhaseWindow>): Promise<PhaseResult> => {
       const before = await metrics();
