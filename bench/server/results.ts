@@ -58,6 +58,8 @@ export interface ReplayResult {
   liveLatencyMs: LatencySummary;
   liveDeliveriesPerSec: number;
   replayConnectMs: LatencySummary;
+  /** Live p99 of every storm measured, in order; the fields above are the median storm's. */
+  liveP99Rounds?: number[];
 }
 
 export interface BenchResults {
