@@ -1,5 +1,5 @@
 /**
- * `npm run bench:replay -- [--rounds=N] [--cpu-prof] [--before-entry=<copy>/server/main.ts]`:
+ * `npm run bench:replay -- [--rounds=N] [--cpu-prof] [--before-entry=<copy>/server/main.ts] [--connect-storm] [--behind=N]`:
  * only the replay-storm step of `bench:server` (issue 7), with the same pieces and plan.
  *
  * Each round: the baseline at 1000 clients × 10/s without a storm (the reference p99), then
@@ -12,7 +12,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ClientPool } from './server/client-pool.ts';
+import { ClientPool, STORM_NICENESS } from './server/client-pool.ts';
 import { type Contender, measureReplay, type StormWindow } from './server/matrix.ts';
 import { describeCell, measureCell, round, sleep } from './server/measure.ts';
 import { FULL_PLAN } from './server/plan.ts';
@@ -34,7 +34,13 @@ const rounds = Number(argValue('rounds') ?? 3);
 const profile = process.argv.includes('--cpu-prof');
 const beforeEntry = argValue('before-entry');
 const timeline = process.argv.includes('--timeline');
-const plan = FULL_PLAN;
+/** `--connect-storm`: also storm the baseline with the same connections, fresh (it replays nothing). */
+const connectStorm = process.argv.includes('--connect-storm');
+/** `--behind=N`: how far behind the storm's clients resume (default: the bench's 500), to tell the replay's cost from the connections'. */
+const behindArg = argValue('behind');
+const plan = behindArg
+  ? { ...FULL_PLAN, replay: { ...FULL_PLAN.replay!, behind: Number(behindArg) } }
+  : FULL_PLAN;
 /** How much of each storm window the profile summary covers, from the storm's start (ms). */
 const profileMs = Number(argValue('profile-ms') ?? plan.windowMs);
 const replay = plan.replay!;
@@ -286,8 +292,9 @@ async function main(): Promise<void> {
     builds.push({ label: 'before', contender: await startContender(before, nodeArgs), windows: [] });
   }
   builds.push({ label: 'reference', contender: await startContender(reference, nodeArgs), windows: [] });
-  const replayPool = new ClientPool(1, GENERATOR_CPUS);
+  const replayPool = new ClientPool(1, GENERATOR_CPUS, STORM_NICENESS);
   const ratios = new Map<string, number[]>(builds.map((b) => [b.label, []]));
+  if (connectStorm) ratios.set('baseline connect storm', []);
   try {
     await replayPool.ready();
     await sleep(500);
@@ -303,6 +310,17 @@ async function main(): Promise<void> {
         saturationDepth: plan.saturation.depth,
       });
       log(describeCell('baseline', cell));
+      if (connectStorm) {
+        // The same 1,000 connections at once, fresh (the baseline replays nothing): the part of a
+        // storm's cost that is Node's per-connection work, which no server code can avoid.
+        const fresh = await measureReplay(baseline, replayPool, plan, undefined, false);
+        const ratio = round(fresh.liveLatencyMs.p99 / cell.latencyMs.p99);
+        log(
+          `baseline   connect storm (no replay): live p50 ${fresh.liveLatencyMs.p50} p99 ${fresh.liveLatencyMs.p99} ` +
+            `max ${fresh.liveLatencyMs.max} ms, connect p99 ${fresh.replayConnectMs.p99} ms = ${ratio}× its calm p99`,
+        );
+        ratios.get('baseline connect storm')?.push(ratio);
+      }
       for (const build of r % 2 === 0 ? builds : [...builds].reverse()) {
         const p99 = await storm(build, replayPool);
         const ratio = round(p99 / cell.latencyMs.p99);

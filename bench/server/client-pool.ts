@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Histogram } from '../support/histogram.ts';
 import type {
@@ -11,6 +12,8 @@ import type {
 
 const WORKER = fileURLToPath(new URL('./sse-client-worker.ts', import.meta.url));
 const REPLY_TIMEOUT_MS = 60_000;
+/** The lowest CPU priority, for the replay storm's clients (see `ClientPool`'s constructor). */
+export const STORM_NICENESS = 19;
 
 /** Totals of one measurement window across every worker. */
 export interface PoolWindow {
@@ -34,10 +37,11 @@ class Worker {
   readonly #waiting: ((reply: WorkerReply) => void)[] = [];
   readonly ready: Promise<WorkerReply>;
 
-  constructor(cpus: string) {
+  constructor(cpus: string, niceness: number) {
     this.#child = spawn('taskset', ['-c', cpus, process.execPath, '--import', 'tsx', WORKER], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (niceness && this.#child.pid) setPriority(this.#child.pid, niceness);
     this.#child.on('message', (reply: WorkerReply) => this.#waiting.shift()?.(reply));
     this.ready = this.#reply();
   }
@@ -75,8 +79,12 @@ export class ClientPool {
   readonly #workers: Worker[];
   #size = 0;
 
-  constructor(processes: number, cpus: string) {
-    this.#workers = Array.from({ length: processes }, () => new Worker(cpus));
+  /**
+   * `niceness` (0–19) lowers the workers' CPU priority: clients whose events are not measured
+   * (a replay storm's) then cannot delay, on the shared generator core, the clients that are.
+   */
+  constructor(processes: number, cpus: string, niceness = 0) {
+    this.#workers = Array.from({ length: processes }, () => new Worker(cpus, niceness));
   }
 
   async ready(): Promise<void> {

@@ -1,6 +1,6 @@
 import { monotonicMicros } from '../support/monotonic.ts';
 import { loadAverage } from '../support/proc-stats.ts';
-import { ClientPool } from './client-pool.ts';
+import { ClientPool, STORM_NICENESS } from './client-pool.ts';
 import { describeCell, leastDisturbed, measureCell, sleep, summarize } from './measure.ts';
 import type { BenchPlan } from './plan.ts';
 import { Publisher } from './publisher.ts';
@@ -28,7 +28,7 @@ export async function runMatrix(
   log: (line: string) => void,
 ): Promise<{ cells: MatrixCell[]; replay: ReplayResult | undefined }> {
   const contenders: Contender[] = [];
-  const replayPool = new ClientPool(1, cpus.generator);
+  const replayPool = new ClientPool(1, cpus.generator, STORM_NICENESS);
   try {
     for (const target of targets) {
       const server = await ServerProcess.start(target, cpus.server);
@@ -126,18 +126,22 @@ export async function measureReplay(
   replayPool: ClientPool,
   plan: BenchPlan,
   onWindow?: (window: StormWindow) => void,
+  resume = true,
 ): Promise<ReplayResult> {
   const replay = plan.replay!;
   const { port } = c.server;
   c.publisher.startOpenLoop(replay.rate);
   await sleep(plan.warmMs);
-  const board = (await (await fetch(`http://127.0.0.1:${port}/flights`)).json()) as { lastEventId: string };
-  const from = String(Number(board.lastEventId) - replay.behind);
+  const headers: Record<string, string> = {};
+  if (resume) {
+    const board = (await (await fetch(`http://127.0.0.1:${port}/flights`)).json()) as { lastEventId: string };
+    headers['Last-Event-ID'] = String(Number(board.lastEventId) - replay.behind);
+  }
   c.pool.windowStart();
   const started = performance.now();
   const startedAt = monotonicMicros();
   const connected = await replayPool.connect(
-    { port, path: '/events', headers: { 'Last-Event-ID': from } },
+    { port, path: '/events', headers, discardBody: true },
     replay.clients,
     replay.clients,
     30_000, // a storm may take a while: measure how long, rather than give up at 10 s

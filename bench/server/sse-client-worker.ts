@@ -41,7 +41,6 @@ function openStream(target: StreamTarget, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = monotonicMicros();
     const socket = connect({ port: target.port, host: '127.0.0.1' });
-    socket.setEncoding('latin1');
     let headersSeen = false;
     let carry = '';
     const timer = setTimeout(
@@ -56,8 +55,9 @@ function openStream(target: StreamTarget, timeoutMs: number): Promise<number> {
         `GET ${target.path} HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\nAccept: text/event-stream\r\n${extra}\r\n`,
       );
     });
-    socket.on('data', (chunk: string) => {
-      let text = carry + chunk;
+    socket.on('data', (bytes: Buffer) => {
+      if (headersSeen && target.discardBody) return;
+      let text = carry + bytes.toString('latin1');
       if (!headersSeen) {
         const end = text.indexOf('\r\n\r\n');
         if (end === -1) {
@@ -73,6 +73,7 @@ function openStream(target: StreamTarget, timeoutMs: number): Promise<number> {
         }
         sockets.add(socket);
         resolve(monotonicMicros() - started);
+        if (target.discardBody) return;
         text = text.slice(end + 4);
       }
       const lastLine = text.lastIndexOf('\n');

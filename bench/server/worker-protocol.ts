@@ -5,6 +5,12 @@ export interface StreamTarget {
   port: number;
   path: string;
   headers?: Record<string, string>;
+  /**
+   * Read the body without looking at it. For clients whose events are not measured (a replay
+   * storm's): decoding and scanning their 40 MB would load the generator's core, which the live
+   * clients being measured share.
+   */
+  discardBody?: boolean;
 }
 
 /** Orders from the bench to a client worker (over the child-process IPC channel). */
