@@ -697,6 +697,24 @@ describe('<flight-board> large boards', () => {
     expect(el.flights).to.have.length(1000);
   });
 
+  it('has spacer rows only while large: a small board is every row and nothing else', async () => {
+    const { el, client } = await liveBoard();
+    const trs = () => el.shadowRoot!.querySelectorAll('tbody tr').length;
+    expect(trs()).to.equal(2);
+    send(client, '3', FlightEvent.snapshot, { flights: thousand });
+    await waitUntil(() => rowOf(el, 'F0000') !== null);
+    expect(trs() - rowsOf(el).length).to.equal(2);
+    send(client, '4', FlightEvent.snapshot, { flights: board });
+    await waitUntil(() => rowsOf(el).length === 2);
+    expect(trs()).to.equal(2);
+    expect(el.shadowRoot!.querySelector('table')!.hasAttribute('aria-rowcount')).to.equal(false);
+    send(client, '5', FlightEvent.snapshot, { flights: thousand });
+    await waitUntil(() => rowOf(el, 'F0000') !== null);
+    const top = bodyOf(el).getBoundingClientRect().top + window.scrollY;
+    window.scrollTo(0, top + 300 * rowHeightOf(el));
+    await waitUntil(() => onScreen(el, 'F0300'), 'new spacers are watched: row 300 renders on screen');
+  });
+
   it('renders the rows scrolled into view when the page scrolls', async () => {
     const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${thousand}></flight-board>`);
     await waitUntil(() => rowsOf(el).length > 0);

@@ -44,6 +44,9 @@ const FLASH_MS = 1500;
 /** At most this many state cells are highlighted at once (see flashes.ts). */
 const MAX_FLASHES = 40;
 
+/** Stands in for the rows a large board does not render (see row-window.ts). */
+const spacer = html`<tr class="spacer" aria-hidden="true"><td colspan="4"></td></tr>`;
+
 /** The whole second a time falls in: the "updated" time shows no finer. */
 const second = (date: Date) => Math.floor(date.getTime() / 1000);
 
@@ -209,13 +212,13 @@ export class FlightBoardElement extends LitElement {
         </p>
         <button part="button" type="button" @click=${this.#toggle}>${stopped ? 'Resume' : 'Stop'}</button>
       </header>
-      <table part="table" class=${windowed ? 'windowed' : ''} aria-rowcount=${windowed ? rows.length + 1 : nothing}>
+      <table part="table" aria-rowcount=${windowed ? rows.length + 1 : nothing}>
         <caption>${this.heading}</caption>
         <thead>
           <tr part="header">${COLUMNS.map(([key, label]) => this.#header(key, label))}</tr>
         </thead>
         <tbody>
-          <tr class="spacer" aria-hidden="true"><td colspan="4"></td></tr>
+          ${windowed ? spacer : nothing}
           ${repeat(
             rows.slice(start, end),
             (f) => f.flight,
@@ -226,7 +229,7 @@ export class FlightBoardElement extends LitElement {
               return guard([f, index, flash], () => this.#row(f, index, flash));
             },
           )}
-          <tr class="spacer" aria-hidden="true"><td colspan="4"></td></tr>
+          ${windowed ? spacer : nothing}
         </tbody>
       </table>
       <div class="visually-hidden" aria-live="polite">${this.#announcer.text}</div>

@@ -48,7 +48,8 @@ export function rowRange(total: number, geometry: RowGeometry | undefined): RowR
  * Renders only the rows near the viewport once a board is large: what a 1,000-row board costs
  * per frame is then that of the ~50 rows on screen, not the style, layout and paint of all of
  * them. Rows outside the window are stood in for by two spacer rows of the same total height,
- * so the scrollbar and the page's layout are those of the whole board.
+ * so the scrollbar and the page's layout are those of the whole board. A small board has no
+ * spacers: its DOM is every row and nothing else.
  *
  * It measures only when an `IntersectionObserver` says a spacer entered or left the viewport.
  * That covers scrolling of the page or of any scrolling ancestor (also inside other shadow
@@ -61,8 +62,9 @@ export class RowWindow implements ReactiveController {
   #total = 0;
   #rendered: RowRange = { start: 0, end: 0 };
   #observer: IntersectionObserver | undefined;
+  #observed: [HTMLElement, HTMLElement] | undefined;
 
-  /** `body` finds the `<tbody>` whose first and last rows are the spacers. */
+  /** `body` finds the `<tbody>`; while windowed, its first and last rows are the spacers. */
   constructor(host: ReactiveControllerHost, body: () => HTMLTableSectionElement | null | undefined) {
     this.#host = host;
     this.#body = body;
@@ -88,27 +90,38 @@ export class RowWindow implements ReactiveController {
 
   hostUpdated(): void {
     const body = this.#body();
-    if (!body) return;
+    const top = body?.rows[0];
+    const bottom = body?.rows[body.rows.length - 1];
+    if (!this.windowed || !top || !bottom) {
+      this.#observe(undefined);
+      return;
+    }
     // Set through the CSSOM, not a style attribute, so a CSP without 'unsafe-inline' allows it.
     const height = this.#geometry?.rowHeight ?? ESTIMATED_ROW_HEIGHT;
-    const { start, end } = this.#rendered;
-    body.rows[0]!.style.height = `${start * height}px`;
-    body.rows[body.rows.length - 1]!.style.height = `${(this.#total - end) * height}px`;
-    if (this.#observer) return;
-    // rootMargin: measure a little before a spacer shows, so rows are usually ready in time.
-    this.#observer = new IntersectionObserver(this.#measure, { rootMargin: '25% 0px' });
-    this.#observer.observe(body.rows[0]!);
-    this.#observer.observe(body.rows[body.rows.length - 1]!);
+    top.style.height = `${this.#rendered.start * height}px`;
+    bottom.style.height = `${(this.#total - this.#rendered.end) * height}px`;
+    this.#observe([top, bottom]);
   }
 
   hostDisconnected(): void {
+    this.#observe(undefined);
+  }
+
+  /** Watches the spacers (new ones when the board became windowed again), or nothing. */
+  #observe(spacers: [HTMLElement, HTMLElement] | undefined): void {
+    if (spacers && this.#observed?.[0] === spacers[0] && this.#observed[1] === spacers[1]) return;
     this.#observer?.disconnect();
     this.#observer = undefined;
+    this.#observed = spacers;
+    if (!spacers) return;
+    // rootMargin: measure a little before a spacer shows, so rows are usually ready in time.
+    this.#observer = new IntersectionObserver(this.#measure, { rootMargin: '25% 0px' });
+    for (const spacer of spacers) this.#observer.observe(spacer);
   }
 
   #measure = (): void => {
     const body = this.#body();
-    if (!body) return;
+    if (!body || !this.windowed) return;
     const rows = body.rows;
     const count = rows.length - 2; // without the spacers
     let rowHeight = this.#geometry?.rowHeight ?? ESTIMATED_ROW_HEIGHT;
