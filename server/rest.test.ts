@@ -75,6 +75,25 @@ describe('REST API with a token configured', () => {
     }
   });
 
+  test('PATCH /flights/:flight answers from the write itself: it does not read the whole board', async () => {
+    await server.store.add({ ...rome });
+    await server.store.add({ flight: 'A123', origin: 'London', arrival: '08:15', state: 'on time' });
+    const state = server.store.state.bind(server.store);
+    let reads = 0;
+    server.store.state = () => {
+      reads++;
+      return state();
+    };
+    try {
+      const { status, body } = await api(server, 'PATCH', '/flights/I768', { body: { gate: 'B4' } });
+      assert.equal(status, 200);
+      assert.deepEqual(body, { ...rome, gate: 'B4' });
+      assert.equal(reads, 0);
+    } finally {
+      server.store.state = state;
+    }
+  });
+
   test('PATCH /flights/:flight of an unknown flight → 404', async () => {
     const { status, body } = await api(server, 'PATCH', '/flights/ZZ9', { body: { state: 'landed' } });
     assert.equal(status, 404);

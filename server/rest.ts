@@ -33,9 +33,8 @@ export function restRoutes({ store, hub, token }: RestRouteOptions): Router {
   router.patch('/flights/:flight', auth, ...jsonBody, async (req, res) => {
     const key = flightParam(req);
     const update = parseFlightChanges(key, req.body);
-    await store.update(update);
-    const { flights } = await store.state();
-    res.json(flights.find((f) => f.flight === key) ?? update);
+    const { flight } = await store.update(update);
+    res.json(flight);
   });
 
   router.delete('/flights/:flight', auth, async (req, res) => {

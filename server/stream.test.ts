@@ -18,7 +18,8 @@ function flight(n: number): Flight {
 async function appendEvents(store: FlightStore, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const event = i === 0 ? await store.add(flight(0)) : await store.update({ flight: 'T0', state: `s${i}` });
+    const event =
+      i === 0 ? await store.add(flight(0)) : (await store.update({ flight: 'T0', state: `s${i}` })).event;
     ids.push(event.id);
   }
   return ids;
@@ -74,7 +75,7 @@ describe('resuming with Last-Event-ID inside the history', () => {
     const clients = positions.map((id) => openStream(server, { 'Last-Event-ID': id }));
     try {
       await Promise.all(clients.map((c, p) => c.waitForEvents(ids.length - p, 3000)));
-      const live = await server.store.update({ flight: 'T0', state: 'live' });
+      const { event: live } = await server.store.update({ flight: 'T0', state: 'live' });
       ids.push(live.id);
       for (const [p, client] of clients.entries()) {
         const { events } = await client.waitForEvents(ids.length - p);
@@ -126,8 +127,8 @@ describe('resuming while events keep arriving', () => {
       const fresh = openStream(server);
       await new Promise((r) => setTimeout(r, 10)); // both are inside their slow read now
       const during = [
-        await memory.update({ flight: 'T0', state: 'x' }),
-        await memory.update({ flight: 'T0', state: 'y' }),
+        (await memory.update({ flight: 'T0', state: 'x' })).event,
+        (await memory.update({ flight: 'T0', state: 'y' })).event,
       ];
       const expectedResumed = [...ids.slice(2), ...during.map((e) => e.id)];
       const { events } = await resumed.waitForEvents(expectedResumed.length);

@@ -26,6 +26,12 @@ export class StoreError extends Error {
  * Every write applies the change and appends its event atomically, then notifies
  * subscribers in id order.
  */
+/** What `update` appended, and the whole flight after it. */
+export interface UpdatedFlight {
+  event: StreamEvent;
+  flight: Flight;
+}
+
 export interface FlightStore {
   /** The current board and the head event id (`"0"` before any event). */
   state(): Promise<BoardState>;
@@ -37,7 +43,8 @@ export interface FlightStore {
   /** True when event id `a` comes after `b` in this store's order. */
   isAfter(a: string, b: string): boolean;
   add(flight: Flight): Promise<StreamEvent>;
-  update(update: FlightUpdate): Promise<StreamEvent>;
+  /** Applies `update`; returns its event and the flight as it now is (no need to read the board). */
+  update(update: FlightUpdate): Promise<UpdatedFlight>;
   remove(flight: string): Promise<StreamEvent>;
   /** Calls `listener` with every event appended from now on; returns the unsubscribe. */
   subscribe(listener: (event: StreamEvent) => void): () => void;

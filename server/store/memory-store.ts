@@ -5,7 +5,7 @@ import {
   flightEvent,
   type StreamEvent,
 } from '../../src/protocol.ts';
-import { type BoardState, type FlightStore, StoreError } from './flight-store.ts';
+import { type BoardState, type FlightStore, StoreError, type UpdatedFlight } from './flight-store.ts';
 import { RingBuffer } from './ring-buffer.ts';
 
 /** Ids the in-memory store issues are decimal integers; anything else is malformed. */
@@ -42,11 +42,12 @@ export class MemoryStore implements FlightStore {
     return this.#append(FlightEvent.added, flight);
   }
 
-  async update(update: FlightUpdate): Promise<StreamEvent> {
+  async update(update: FlightUpdate): Promise<UpdatedFlight> {
     const current = this.#flights.get(update.flight);
     if (!current) throw new StoreError('not-found', `flight ${update.flight} is not on the board`);
-    this.#flights.set(update.flight, { ...current, ...update });
-    return this.#append(FlightEvent.stateUpdate, update);
+    const flight = { ...current, ...update } as Flight;
+    this.#flights.set(update.flight, flight);
+    return { event: this.#append(FlightEvent.stateUpdate, update), flight };
   }
 
   async remove(flight: string): Promise<StreamEvent> {

@@ -85,8 +85,13 @@ describe('RedisStore (real redis-server)', () => {
     const store = await openStore(redis, freshPrefix());
     const seen = record(store);
     const added = await store.add(flight('I768'));
-    const updated = await store.update({ flight: 'I768', state: 'landing', gate: 'B4' });
-    assert.deepEqual((await store.state()).flights, [{ ...flight('I768', 'landing'), gate: 'B4' }]);
+    const { event: updated, flight: after } = await store.update({
+      flight: 'I768',
+      state: 'landing',
+      gate: 'B4',
+    });
+    assert.deepEqual(after, { ...flight('I768', 'landing'), gate: 'B4' }, 'update returns the whole flight');
+    assert.deepEqual((await store.state()).flights, [after]);
     const removed = await store.remove('I768');
     await until(() => seen.length === 3, 'three events');
     assert.deepEqual(seen, [added, updated, removed]);
@@ -134,7 +139,7 @@ describe('RedisStore (real redis-server)', () => {
   test('eventsAfter(id) replays exactly the events after every retained id, oldest first', async () => {
     const store = await openStore(redis, freshPrefix());
     const events = [await store.add(flight('A1'))];
-    for (let i = 0; i < 9; i++) events.push(await store.update({ flight: 'A1', state: `s${i}` }));
+    for (let i = 0; i < 9; i++) events.push((await store.update({ flight: 'A1', state: `s${i}` })).event);
     assert.deepEqual(await store.eventsAfter('0-0'), events, 'from the start: nothing trimmed yet');
     for (let i = 0; i < events.length; i++) {
       assert.deepEqual(await store.eventsAfter(events[i]?.id as string), events.slice(i + 1), `after #${i}`);
@@ -185,7 +190,7 @@ describe('RedisStore (real redis-server)', () => {
     const prefix = freshPrefix();
     const store = await openStore(redis, prefix, { historySize });
     const events = [await store.add(flight('D1'))];
-    for (let i = 0; i < 299; i++) events.push(await store.update({ flight: 'D1', state: `s${i}` }));
+    for (let i = 0; i < 299; i++) events.push((await store.update({ flight: 'D1', state: `s${i}` })).event);
     const head = events.length - 1;
     assert.equal(await store.eventsAfter(events[0]?.id as string), undefined, 'the first event was trimmed');
     assert.equal(await store.eventsAfter('0-0'), undefined, '0-0 after trimming');
@@ -281,9 +286,9 @@ describe('RedisStore (real redis-server)', () => {
     await until(() => seen.length === 1, 'the first event');
     const killed = await killReaders(redis);
     assert.ok(killed >= 1, "at least this store's reader was cut");
-    for (let i = 0; i < 20; i++) written.push(await b.update({ flight: 'H1', state: `s${i}` }));
+    for (let i = 0; i < 20; i++) written.push((await b.update({ flight: 'H1', state: `s${i}` })).event);
     await killReaders(redis);
-    for (let i = 20; i < 30; i++) written.push(await b.update({ flight: 'H1', state: `s${i}` }));
+    for (let i = 20; i < 30; i++) written.push((await b.update({ flight: 'H1', state: `s${i}` })).event);
     await until(() => seen.length === written.length, `${written.length} events`);
     assert.deepEqual(seen, written);
     assert.deepEqual(resyncs, []);
@@ -406,9 +411,10 @@ describe('RedisStore when Redis goes away', () => {
       assert.ok(Date.now() - started < 1000, `failed fast (${Date.now() - started} ms)`);
       await redis.start();
       written.push(
-        await eventually(() => b.update({ flight: 'J1', state: 'back' }), 'a write after the restart'),
+        (await eventually(() => b.update({ flight: 'J1', state: 'back' }), 'a write after the restart'))
+          .event,
       );
-      for (let i = 0; i < 5; i++) written.push(await b.update({ flight: 'J1', state: `s${i}` }));
+      for (let i = 0; i < 5; i++) written.push((await b.update({ flight: 'J1', state: `s${i}` })).event);
       await until(() => seen.length === written.length, `${written.length} events on the other instance`);
       assert.deepEqual(seen, written);
       assert.deepEqual(resyncs, [], 'the stream continued: no resync');

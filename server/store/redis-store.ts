@@ -9,7 +9,7 @@ import {
   type StreamEvent,
 } from '../../src/protocol.ts';
 import { redactedUrl } from '../redact-url.ts';
-import { type BoardState, type FlightStore, StoreError } from './flight-store.ts';
+import { type BoardState, type FlightStore, StoreError, type UpdatedFlight } from './flight-store.ts';
 import {
   EVENTS_AFTER,
   type LuaScript,
@@ -216,10 +216,11 @@ export class RedisStore implements FlightStore {
     return this.#issued(status, id, flight.flight, FlightEvent.added, data);
   }
 
-  async update(update: FlightUpdate): Promise<StreamEvent> {
+  async update(update: FlightUpdate): Promise<UpdatedFlight> {
     const data = JSON.stringify(update);
-    const [status, id] = await this.#write('update', update, FlightEvent.stateUpdate, data);
-    return this.#issued(status, id, update.flight, FlightEvent.stateUpdate, data);
+    const [status, id, hash] = await this.#write('update', update, FlightEvent.stateUpdate, data);
+    const event = this.#issued(status, id, update.flight, FlightEvent.stateUpdate, data);
+    return { event, flight: toFlight(hash ?? []) };
   }
 
   async remove(flight: string): Promise<StreamEvent> {
@@ -297,7 +298,7 @@ export class RedisStore implements FlightStore {
     fields: FlightUpdate,
     name: FlightEventName,
     data: string,
-  ): Promise<[status: string, id: string | undefined]> {
+  ): Promise<[status: string, id: string | undefined, flight: string[] | undefined]> {
     const keys = [this.#keys.board, this.#keys.counter, this.#keys.flight + fields.flight, this.#keys.events];
     const args: (string | number)[] = [op, fields.flight, this.#cap, name, data];
     if (op !== 'remove') {
@@ -305,8 +306,8 @@ export class RedisStore implements FlightStore {
         if (value !== undefined) args.push(field, JSON.stringify(value));
       }
     }
-    const reply = (await this.#run(WRITE, keys, args)) as [string, string?];
-    return [reply[0], reply[1]];
+    const reply = (await this.#run(WRITE, keys, args)) as [string, string?, string[]?];
+    return [reply[0], reply[1], reply[2]];
   }
 
   #issued(

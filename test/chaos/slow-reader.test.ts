@@ -76,7 +76,7 @@ test('5 stuck clients among 10 readers: all 5 evicted, buffered bytes bounded th
     // Up to 1500 events of 8 KB (12 MB per client), then 100 more once the stuck ones are gone.
     let extra = 100;
     for (let i = 0; i < 1500 && extra > 0; i++) {
-      const event = await server.store.update({ flight: 'S1', state: `${i} ${payload}` });
+      const { event } = await server.store.update({ flight: 'S1', state: `${i} ${payload}` });
       written.set(event.id, performance.now());
       let buffered = 0;
       for (const res of responses) buffered += res.writableLength;

@@ -62,7 +62,8 @@ end
  * KEYS: board index (sorted set: flight keys by insertion), insertion counter, the flight's
  * hash, events stream. ARGV: op (add|update|remove), flight key, stream cap, event name,
  * event data, then field, JSON value, field, JSON value, …
- * Returns `{'ok', id}`, `{'exists'}` or `{'not-found'}`.
+ * Returns `{'ok', id}` (an update: `{'ok', id, {field, json, …}}`, the whole flight after it,
+ * so the caller need not read the board), `{'exists'}` or `{'not-found'}`.
  */
 export const WRITE = lua(
   'write',
@@ -86,6 +87,7 @@ else
   return redis.error_reply('unknown write op ' .. tostring(op))
 end
 local id = redis.call('XADD', events, 'MAXLEN', '~', cap, '*', 'event', name, 'data', data)
+if op == 'update' then return {'ok', id, redis.call('HGETALL', flight)} end
 return {'ok', id}
 `,
 );
