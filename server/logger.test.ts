@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { capturedLogger } from '../test/support/log-capture.ts';
 import { api, TEST_TOKEN } from '../test/support/rest-client.ts';
 import { startTestServer } from '../test/support/test-server.ts';
+import { createLogger, logDestination } from './logger.ts';
 
 describe('structured logs', () => {
   test('one JSON line per request with method, path, status and duration', async () => {
@@ -52,5 +55,23 @@ describe('structured logs', () => {
     const line = lines.join('\n');
     assert.doesNotMatch(line, /hunter2/);
     assert.match(line, /redis:\/\/board:\*\*\*@127\.0\.0\.1:6390\/0/);
+  });
+
+  test('on a terminal, lines a person reads, still without the token; piped, JSON lines', async () => {
+    const terminal = Object.assign(new PassThrough(), { isTTY: true });
+    let text = '';
+    terminal.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    const logger = createLogger('info', logDestination(terminal));
+    logger.info({ url: 'http://localhost:5000', token: 's3cret' }, 'listening');
+    await new Promise((resolve) => setImmediate(resolve));
+    const plain = stripVTControlCharacters(text); // colours, on a terminal
+    assert.match(plain, /INFO: listening/);
+    assert.match(plain, /url: "http:\/\/localhost:5000"/);
+    assert.match(plain, /token: "\[redacted\]"/);
+    assert.doesNotMatch(plain, /s3cret/);
+    assert.doesNotMatch(plain, /^\{/m, 'not JSON');
+    assert.equal(logDestination(new PassThrough()), undefined, 'a pipe gets the JSON default');
   });
 });

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { LogLevel } from './config.ts';
 import { redactedUrl } from './redact-url.ts';
 
@@ -27,4 +28,22 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
 /** A logger that writes nothing: the default for apps built in tests. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/**
+ * Where the server process logs: on a terminal (`npm start`), lines a person reads; anywhere
+ * else (a pipe, a file, a log collector), JSON lines, one per entry. Redaction happens before
+ * either, in pino.
+ */
+export function logDestination(
+  output: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+): DestinationStream | undefined {
+  if (!output.isTTY) return undefined;
+  return pretty({
+    destination: output,
+    sync: true, // a line is on the terminal before the process may exit
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,name',
+  });
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { helpText, parseCommandLine } from './cli.ts';
 import { ConfigError } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, logDestination } from './logger.ts';
 import { type RunningServer, SHUTDOWN_GRACE_MS, startServer } from './start.ts';
 
 /** Exit code for a configuration the server refuses (the message says which value and why). */
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = request;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination());
   // Handlers first: a signal that arrives while the server is starting still shuts it down cleanly.
   let started: Promise<RunningServer> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
