@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
 import { type Flight, FlightEvent } from '../src/protocol.ts';
@@ -9,6 +10,9 @@ import type { FlightStore } from './store/flight-store.ts';
 import { MemoryStore } from './store/memory-store.ts';
 
 // ---- helpers ---------------------------------------------------------------------------
+
+/** A Writable's `_write`/`_writev`, whatever its arguments. */
+type WriteFn = (...args: unknown[]) => unknown;
 
 function flight(n: number): Flight {
   return { flight: `T${n}`, origin: `Origin ${n}`, arrival: '12:00', state: '' };
@@ -150,6 +154,39 @@ describe('resuming while events keep arriving', () => {
       assert.equal(new Set(live.map((e) => e.id)).size, live.length, 'no duplicate');
       resumed.close();
       fresh.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a resuming stream on the wire', () => {
+  test('gets its headers, retry: and replay in one write (one syscall per client in a reconnect storm)', async () => {
+    const memory = new MemoryStore(100);
+    const ids = await appendEvents(memory, 6);
+    const server = await startTestServer({ retryMs: 1234 }, memory);
+    // Writable calls _write or _writev once per flush of what was corked: once per syscall.
+    const flushes: number[] = [];
+    server.server.once('connection', (socket: Socket) => {
+      const stream = socket as Socket & { _write: WriteFn; _writev: WriteFn };
+      const count = (fn: WriteFn): WriteFn =>
+        function (this: unknown, ...args) {
+          flushes.push(Date.now());
+          return fn.apply(this, args);
+        };
+      stream._write = count(stream._write);
+      stream._writev = count(stream._writev);
+    });
+    try {
+      await withClient(openStream(server, { 'Last-Event-ID': ids[0] ?? '' }), async (client) => {
+        const { retry, events } = await client.waitForEvents(5);
+        assert.equal(retry, 1234);
+        assert.deepEqual(
+          events.map((e) => e.id),
+          ids.slice(1),
+        );
+        assert.equal(flushes.length, 1, `${flushes.length} writes`);
+      });
     } finally {
       await server.close();
     }

@@ -129,10 +129,10 @@ function openStream(
 ): void {
   const headers: Record<string, string> = { ...STREAM_HEADERS };
   if (req.httpVersionMajor === 1) headers.Connection = 'keep-alive';
-  // Not flushed on their own: the hub writes `retry:` at once (in `connect`), and Node sends
-  // the headers with that first chunk in one write (one syscall less per stream, which adds up in
-  // a reconnect storm); they still leave before this turn of the event loop ends, so
-  // EventSource's `open` is not delayed.
+  // Not flushed on their own: the hub writes `retry:` and the replay (or snapshot) at the
+  // stream's catch-up turn, and Node sends the headers with them in one write (one syscall per
+  // stream, which adds up in a reconnect storm). Without a storm that turn is the next turn of
+  // the event loop, so EventSource's `open` is not noticeably later.
   res.writeHead(200, headers);
   req.socket.setNoDelay(true);
   // HTTP/1.1 answers are chunked: the hub can then write ready-made chunks to the socket.
@@ -142,8 +142,10 @@ function openStream(
   logger.debug({ lastEventId, clients: hub.clientCount }, 'stream opened');
   ready.catch((error: unknown) => {
     // The store failed mid catch-up (Redis down): drop the connection so the client retries
-    // after `retry:` instead of sitting on a stream that will never start.
+    // after `retry:` instead of sitting on a stream that will never start. Ended first, then
+    // dropped: the headers and `retry:` may still be corked in this tick and must go out first.
     logger.error({ err: error }, 'stream dropped: could not read the history or the board');
-    res.destroy();
+    const { socket } = req; // by 'finish' the response has let go of it
+    res.end(() => socket.destroy());
   });
 }
