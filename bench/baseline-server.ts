@@ -5,6 +5,7 @@
  * the same bytes the reference server sends for `PATCH /flights/B1`.
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { LISTEN_BACKLOG } from '../server/start.ts';
 import { BENCH_FLIGHT, benchServerEnv, readBody, SSE_HEADERS } from './server/bench-server-env.ts';
 
 const { port, host, heartbeatMs } = benchServerEnv();
@@ -52,7 +53,9 @@ setInterval(
   Math.max(5, heartbeatMs / 4),
 ).unref();
 
-server.listen(port, host);
+// The reference server's backlog (server/start.ts): with Node's default of 511 a reconnect storm's
+// excess SYNs are dropped and come back 1 s later, which would spread the baseline's storm out.
+server.listen({ port, host, backlog: LISTEN_BACKLOG });
 process.on('SIGTERM', () => {
   server.closeAllConnections();
   server.close(() => process.exit(0));
