@@ -1,21 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../test/support/free-port.ts';
 import type { ServerTarget } from './targets.ts';
 
 const START_TIMEOUT_MS = 20_000;
-
-/** A free TCP port on 127.0.0.1 (a fresh one per server, so old TIME_WAIT pairs never collide). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function answers(port: number, path: string): Promise<boolean> {
   try {
