@@ -63,7 +63,7 @@ describe('structured logs', () => {
     terminal.on('data', (chunk: Buffer) => {
       text += chunk.toString();
     });
-    const logger = createLogger('info', logDestination(terminal));
+    const logger = createLogger('info', await logDestination(terminal));
     logger.info({ url: 'http://localhost:5000', token: 's3cret' }, 'listening');
     await new Promise((resolve) => setImmediate(resolve));
     const plain = stripVTControlCharacters(text); // colours, on a terminal
@@ -72,6 +72,6 @@ describe('structured logs', () => {
     assert.match(plain, /token: "\[redacted\]"/);
     assert.doesNotMatch(plain, /s3cret/);
     assert.doesNotMatch(plain, /^\{/m, 'not JSON');
-    assert.equal(logDestination(new PassThrough()), undefined, 'a pipe gets the JSON default');
+    assert.equal(await logDestination(new PassThrough()), undefined, 'a pipe gets the JSON default');
   });
 });

@@ -1,5 +1,4 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { LogLevel } from './config.ts';
 import { redactedUrl } from './redact-url.ts';
 
@@ -33,12 +32,13 @@ export function silentLogger(): Logger {
 /**
  * Where the server process logs: on a terminal (`npm start`), lines a person reads; anywhere
  * else (a pipe, a file, a log collector), JSON lines, one per entry. Redaction happens before
- * either, in pino.
+ * either, in pino. The formatter is loaded only for a terminal, so no other start pays for it.
  */
-export function logDestination(
+export async function logDestination(
   output: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
-): DestinationStream | undefined {
+): Promise<DestinationStream | undefined> {
   if (!output.isTTY) return undefined;
+  const { default: pretty } = await import('pino-pretty');
   return pretty({
     destination: output,
     sync: true, // a line is on the terminal before the process may exit

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = request;
-  const logger = createLogger(config.logLevel, logDestination());
+  const logger = createLogger(config.logLevel, await logDestination());
   // Handlers first: a signal that arrives while the server is starting still shuts it down cleanly.
   let started: Promise<RunningServer> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
