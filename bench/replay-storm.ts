@@ -193,7 +193,9 @@ async function storm(build: Build, replayPool: ClientPool): Promise<number> {
   const stopTimeline = timeline
     ? startTimeline(server.pid, workers.slice(first, first + 2), workers.at(-1) ?? 0)
     : undefined;
-  const result = await measureReplay(build.contender, replayPool, plan, (w) => build.windows.push(w));
+  const result = await measureReplay(build.contender, replayPool, plan, {
+    onWindow: (w) => build.windows.push(w),
+  });
   const window = build.windows.at(-1);
   stopTimeline?.(window?.startedAt ?? 0);
   if (timeline || profile) log(`storm window ${window?.startedAt}..${window?.endedAt} µs CLOCK_MONOTONIC`);
@@ -313,7 +315,7 @@ async function main(): Promise<void> {
       if (connectStorm) {
         // The same 1,000 connections at once, fresh (the baseline replays nothing): the part of a
         // storm's cost that is Node's per-connection work, which no server code can avoid.
-        const fresh = await measureReplay(baseline, replayPool, plan, undefined, false);
+        const fresh = await measureReplay(baseline, replayPool, plan, { resume: false });
         const ratio = round(fresh.liveLatencyMs.p99 / cell.latencyMs.p99);
         log(
           `baseline   connect storm (no replay): live p50 ${fresh.liveLatencyMs.p50} p99 ${fresh.liveLatencyMs.p99} ` +

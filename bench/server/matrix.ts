@@ -125,8 +125,7 @@ export async function measureReplay(
   c: Contender,
   replayPool: ClientPool,
   plan: BenchPlan,
-  onWindow?: (window: StormWindow) => void,
-  resume = true,
+  { onWindow, resume = true }: { onWindow?: (window: StormWindow) => void; resume?: boolean } = {},
 ): Promise<ReplayResult> {
   const replay = plan.replay!;
   const { port } = c.server;
