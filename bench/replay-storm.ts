@@ -1,5 +1,5 @@
 /**
- * `npm run bench:replay -- [--rounds=N] [--cpu-prof] [--before-entry=<copy>/server/main.ts] [--connect-storm] [--behind=N]`:
+ * `npm run bench:replay -- [--rounds=N] [--cpu-prof] [--before-entry=<copy>/server/main.ts] [--node-args="<flags>"] [--connect-storm] [--behind=N]`:
  * only the replay-storm step of `bench:server` (issue 7), with the same pieces and plan.
  *
  * Each round: the baseline at 1000 clients × 10/s without a storm (the reference p99), then
@@ -8,7 +8,9 @@
  * commit) is up too and measured in the same rounds, in alternating order, so before and after
  * share the machine's load. `--cpu-prof` runs the reference build(s) under `node --cpu-prof`
  * and prints self time by function within the storm windows only, and the longest stretch
- * the main thread stayed busy (what a live event can be stuck behind).
+ * the main thread stayed busy (what a live event can be stuck behind). `--node-args` passes
+ * Node or V8 flags to the reference build only: with `--before-entry=server/main.ts`, the same
+ * code with and without them, side by side.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +19,7 @@ import { type Contender, measureReplay, type StormWindow } from './server/matrix
 import { describeCell, measureCell, round, sleep } from './server/measure.ts';
 import { FULL_PLAN } from './server/plan.ts';
 import { Publisher } from './server/publisher.ts';
-import type { ReplayResult } from './server/results.ts';
+import type { StormResult } from './server/results.ts';
 import { ServerProcess } from './server/server-process.ts';
 import { type ServerTarget, TARGETS } from './server/targets.ts';
 import { monotonicMicros } from './support/monotonic.ts';
@@ -34,6 +36,7 @@ const rounds = Number(argValue('rounds') ?? 3);
 const profile = process.argv.includes('--cpu-prof');
 const beforeEntry = argValue('before-entry');
 const timeline = process.argv.includes('--timeline');
+const referenceNodeArgs = argValue('node-args')?.split(' ').filter(Boolean) ?? [];
 /** `--connect-storm`: also storm the baseline with the same connections, fresh (it replays nothing). */
 const connectStorm = process.argv.includes('--connect-storm');
 /** `--behind=N`: how far behind the storm's clients resume (default: the bench's 500), to tell the replay's cost from the connections'. */
@@ -93,7 +96,7 @@ function listenDrops(): number {
   return Number(values[header.indexOf('ListenDrops')] ?? Number.NaN);
 }
 
-function describeStorm(label: string, r: ReplayResult, cpuMs: number, counters: string): string {
+function describeStorm(label: string, r: StormResult, cpuMs: number, counters: string): string {
   const live = r.liveLatencyMs;
   return (
     `${label.padEnd(10)} storm: live p50 ${live.p50} p99 ${live.p99} max ${live.max} ms, ` +
@@ -285,7 +288,8 @@ async function main(): Promise<void> {
     : [];
   log(
     `bench:replay: ${replay.clients} reconnecting ${replay.behind} behind, ${replay.live} live at ${replay.rate}/s; ` +
-      `${rounds} rounds${profile ? ', reference under --cpu-prof' : ''}; load average ${loadAverage().join(' ')}`,
+      `${rounds} rounds${profile ? ', reference under --cpu-prof' : ''}` +
+      `${referenceNodeArgs.length ? `, reference with ${referenceNodeArgs.join(' ')}` : ''}; load average ${loadAverage().join(' ')}`,
   );
   const baseline = await startContender(target('baseline'), []);
   const reference = target('reference');
@@ -293,7 +297,11 @@ async function main(): Promise<void> {
     const before = { ...reference, entry: beforeEntry };
     builds.push({ label: 'before', contender: await startContender(before, nodeArgs), windows: [] });
   }
-  builds.push({ label: 'reference', contender: await startContender(reference, nodeArgs), windows: [] });
+  builds.push({
+    label: 'reference',
+    contender: await startContender(reference, [...nodeArgs, ...referenceNodeArgs]),
+    windows: [],
+  });
   const replayPool = new ClientPool(1, GENERATOR_CPUS, STORM_NICENESS);
   const ratios = new Map<string, number[]>(builds.map((b) => [b.label, []]));
   if (connectStorm) ratios.set('baseline connect storm', []);

@@ -54,7 +54,7 @@ if (server) {
     const r = server.replay;
     out.push(
       '',
-      `Replay: ${r.replayClients} clients (${r.replayFailed} failed) reconnecting at once, ${r.behind} events behind, while ${r.liveClients} live clients get ${r.rate} events/s: live p50 ${r.liveLatencyMs.p50} ms, p99 ${r.liveLatencyMs.p99} ms, max ${r.liveLatencyMs.max} ms${r.liveP99Rounds && r.liveP99Rounds.length > 1 ? ` (the median storm; live p99 of each: ${r.liveP99Rounds.join(', ')} ms)` : ''}.`,
+      `Replay: ${r.replayClients} clients (${r.replayFailed} failed) reconnecting at once, ${r.behind} events behind, while ${r.liveClients} live clients get ${r.rate} events/s: live p50 ${r.liveLatencyMs.p50} ms, p99 ${r.liveLatencyMs.p99} ms, max ${r.liveLatencyMs.max} ms (the median round). Live p99 in each round, in ms: the baseline without a storm just before / the reference during the replay storm / the baseline while the same clients connect afresh: ${r.rounds.map((x) => `${x.calmP99} / ${x.replayP99} / ${x.connectP99}`).join('; ')}.`,
     );
   }
   out.push('', '| target | measured | |', '|---|---|---|');

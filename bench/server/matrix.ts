@@ -1,10 +1,10 @@
 import { monotonicMicros } from '../support/monotonic.ts';
 import { loadAverage } from '../support/proc-stats.ts';
 import { ClientPool, STORM_NICENESS } from './client-pool.ts';
-import { describeCell, leastDisturbed, measureCell, sleep, summarize } from './measure.ts';
+import { describeCell, leastDisturbed, measureCell, round, sleep, summarize } from './measure.ts';
 import type { BenchPlan } from './plan.ts';
 import { Publisher } from './publisher.ts';
-import type { MatrixCell, ReplayResult } from './results.ts';
+import type { MatrixCell, ReplayResult, StormResult } from './results.ts';
 import { ServerProcess } from './server-process.ts';
 import type { ServerTarget } from './targets.ts';
 
@@ -77,17 +77,21 @@ export async function runMatrix(
         }
       }
       const reference = contenders.find((c) => c.target.name === 'reference');
-      if (reference && plan.replay && clients === plan.replay.live) {
-        const storms: ReplayResult[] = [];
+      const baseline = contenders.find((c) => c.target.name === 'baseline');
+      if (reference && baseline && plan.replay && clients === plan.replay.live) {
+        const rounds: StormRound[] = [];
         for (let r = 0; r < plan.replay.rounds; r++) {
-          const storm = await measureReplay(reference, replayPool, plan);
-          storms.push(storm);
-          log(
-            `reference  replay of ${storm.behind} events to ${storm.replayClients} clients at once ` +
-              `(${storm.replayFailed} failed${storm.firstError ? `: ${storm.firstError}` : ''}, connect p99 ${storm.replayConnectMs.p99} ms): live p50 ${storm.liveLatencyMs.p50} p99 ${storm.liveLatencyMs.p99} ms`,
-          );
+          const round = await measureStormRound({
+            reference,
+            baseline,
+            replayPool,
+            plan,
+            referenceFirst: r % 2 === 0,
+          });
+          rounds.push(round);
+          log(describeStormRound(round));
         }
-        replay = medianStorm(storms);
+        replay = medianRound(rounds);
       }
     }
     return { cells, replay };
@@ -101,14 +105,78 @@ export async function runMatrix(
   }
 }
 
+/** The live p99s of one storm round (ms), all with the same live clients and publishing rate. */
+export interface StormRound {
+  /** The baseline without a storm, measured just before. */
+  calmP99: number;
+  /** The reference while the storm's clients resume `behind` events behind. */
+  replayP99: number;
+  /** The baseline while the same clients connect afresh: it has nothing to replay. */
+  connectP99: number;
+  replay: StormResult;
+}
+
 /**
- * The storm with the median live p99, and every storm's p99. One storm is at the mercy of
- * whatever else the machine does for its few hundred ms; the median of a few is not.
+ * One round of the replay step. Live p99 over a few seconds at 10 events/s is set by the
+ * slowest one or two events, so a storm is compared with a calm baseline measured moments
+ * before, not with the matrix's cell minutes earlier; and with the baseline under the same
+ * connections, which shows the part of the cost that is Node's own per-connection work.
  */
-function medianStorm(storms: ReplayResult[]): ReplayResult {
-  const sorted = [...storms].sort((a, b) => a.liveLatencyMs.p99 - b.liveLatencyMs.p99);
+export async function measureStormRound(run: {
+  reference: Contender;
+  baseline: Contender;
+  replayPool: ClientPool;
+  plan: BenchPlan;
+  referenceFirst: boolean;
+}): Promise<StormRound> {
+  const { reference, baseline, replayPool, plan } = run;
+  const calm = await measureCell({
+    publisher: baseline.publisher,
+    pool: baseline.pool,
+    pid: baseline.server.pid,
+    rate: plan.replay!.rate,
+    warmMs: plan.warmMs,
+    windowMs: plan.windowMs,
+    saturationDepth: plan.saturation.depth,
+  });
+  const storms = [
+    () => measureReplay(reference, replayPool, plan),
+    () => measureReplay(baseline, replayPool, plan, { resume: false }),
+  ];
+  if (!run.referenceFirst) storms.reverse();
+  const first = await storms[0]!();
+  const second = await storms[1]!();
+  const [replay, connect] = run.referenceFirst ? [first, second] : [second, first];
+  return {
+    calmP99: calm.latencyMs.p99,
+    replayP99: replay.liveLatencyMs.p99,
+    connectP99: connect.liveLatencyMs.p99,
+    replay,
+  };
+}
+
+function describeStormRound(r: StormRound): string {
+  const s = r.replay;
+  return (
+    `storm: baseline calm p99 ${r.calmP99} ms; reference replaying ${s.behind} events to ${s.replayClients} clients ` +
+    `(${s.replayFailed} failed${s.firstError ? `: ${s.firstError}` : ''}, connect p99 ${s.replayConnectMs.p99} ms): ` +
+    `live p99 ${r.replayP99} ms = ${round(r.replayP99 / r.calmP99)}×; baseline, same connections: ${r.connectP99} ms = ${round(r.connectP99 / r.calmP99)}×`
+  );
+}
+
+/**
+ * The round with the median ratio of the replay storm's live p99 to the calm baseline's, with
+ * every round's p99s. One storm is at the mercy of whatever else the machine does for its few
+ * hundred ms; the median of a few is not.
+ */
+function medianRound(rounds: StormRound[]): ReplayResult {
+  const ratio = (r: StormRound) => r.replayP99 / r.calmP99;
+  const sorted = [...rounds].sort((a, b) => ratio(a) - ratio(b));
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return { ...median, liveP99Rounds: storms.map((s) => s.liveLatencyMs.p99) };
+  return {
+    ...median.replay,
+    rounds: rounds.map(({ calmP99, replayP99, connectP99 }) => ({ calmP99, replayP99, connectP99 })),
+  };
 }
 
 /** When the storm began and when its measurement window ended (CLOCK_MONOTONIC µs, as in a CPU profile). */
@@ -126,7 +194,7 @@ export async function measureReplay(
   replayPool: ClientPool,
   plan: BenchPlan,
   { onWindow, resume = true }: { onWindow?: (window: StormWindow) => void; resume?: boolean } = {},
-): Promise<ReplayResult> {
+): Promise<StormResult> {
   const replay = plan.replay!;
   const { port } = c.server;
   c.publisher.startOpenLoop(replay.rate);

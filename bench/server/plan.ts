@@ -10,8 +10,11 @@ export interface BenchPlan {
   saturation: { clients: number; depth: number };
   /** Idle streams held, step by step, for memory per connection and the 19,000 target. */
   ramp: number[];
-  /** Reference server only: clients reconnecting at once, `behind` events behind, while `clients` stay live. */
-  /** …measured `rounds` times; the median storm is the result. */
+  /**
+   * Clients reconnecting at once to the reference, `behind` events behind, while `live` clients
+   * get `rate` events/s; and the same connections to the baseline, which replays nothing. In
+   * `rounds` rounds, each with a calm baseline just before; the median round is the result.
+   */
   replay: { clients: number; behind: number; live: number; rate: number; rounds: number } | undefined;
 }
 
@@ -25,7 +28,7 @@ export const FULL_PLAN: BenchPlan = {
   ramp: [2000, 5000, 10000, 19000],
   // 10 events/s: once back, the 1,000 replayed clients double the audience, and 2,000 × 100/s is
   // past what one core delivers; at 10/s what is measured is the storm itself.
-  replay: { clients: 1000, behind: 500, live: 1000, rate: 10, rounds: 3 },
+  replay: { clients: 1000, behind: 500, live: 1000, rate: 10, rounds: 5 },
 };
 
 export const QUICK_PLAN: BenchPlan = {

@@ -58,9 +58,16 @@ export interface ReplayResult {
   liveLatencyMs: LatencySummary;
   liveDeliveriesPerSec: number;
   replayConnectMs: LatencySummary;
-  /** Live p99 of every storm measured, in order; the fields above are the median storm's. */
-  liveP99Rounds?: number[];
+  /**
+   * Every storm round, in order (live p99s in ms: the calm baseline's just before, the
+   * reference's replay storm, the baseline's storm of the same connections); the fields above
+   * are the reference's storm in the round with the median replay ÷ calm ratio.
+   */
+  rounds: { calmP99: number; replayP99: number; connectP99: number }[];
 }
+
+/** One storm measured, without the rounds around it. */
+export type StormResult = Omit<ReplayResult, 'rounds'>;
 
 export interface BenchResults {
   kind: 'server';
