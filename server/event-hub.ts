@@ -42,6 +42,11 @@ export interface ChunkedSocket {
 export interface ConnectOptions {
   /** The response's socket, when it is HTTP/1.1 chunked: live events go to it as ready-made chunks. */
   chunkedSocket?: ChunkedSocket | undefined;
+  /**
+   * Called at the stream's catch-up turn, right before its first write (`retry:`): the HTTP
+   * layer sends its headers then, so that they leave with that write.
+   */
+  beforeFirstWrite?: (() => void) | undefined;
 }
 
 /** A replay joined once, as text (for sinks) and as one HTTP/1.1 chunk (for chunked sockets). */
@@ -138,12 +143,12 @@ export class EventHub {
   connect(
     sink: StreamSink,
     lastEventId?: string,
-    { chunkedSocket }: ConnectOptions = {},
+    { chunkedSocket, beforeFirstWrite }: ConnectOptions = {},
   ): { ready: Promise<void>; disconnect: () => void } {
     const client: Client = { sink, socket: chunkedSocket, pending: [], lastWriteAt: this.#options.now() };
     this.#clients.add(client);
     this.#ensureHeartbeat();
-    const ready = this.#catchUp(client, lastEventId).then((sentUpTo) => {
+    const ready = this.#catchUp(client, lastEventId, beforeFirstWrite).then((sentUpTo) => {
       const pending = client.pending ?? [];
       client.pending = undefined;
       for (const event of pending) {
@@ -212,10 +217,15 @@ export class EventHub {
     this.#stopHeartbeat();
   }
 
-  async #catchUp(client: Client, lastEventId: string | undefined): Promise<string> {
+  async #catchUp(
+    client: Client,
+    lastEventId: string | undefined,
+    beforeFirstWrite: (() => void) | undefined,
+  ): Promise<string> {
     // Live events meanwhile go to `client.pending`, written after the catch-up, so waiting for a
     // turn delays this client but never reorders or loses its events.
     await this.#catchUpTurn();
+    if (this.#clients.has(client)) beforeFirstWrite?.();
     // `retry:` (and with it the response headers) waits for this turn too: written in the same
     // tick as the replay or snapshot below (when the store answers at once), all of it leaves in
     // one write, corked by Node until the next tick. In a reconnect storm that is one loopback
