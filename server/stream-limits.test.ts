@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { capturedLogger } from '../test/support/log-capture.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { startTestServer, type TestServer } from '../test/support/test-server.ts';
+import { until } from '../test/support/until.ts';
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -14,14 +15,6 @@ function neverReadingClient(port: number): Socket {
   socket.on('error', () => undefined);
   socket.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
   return socket;
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function connections(server: TestServer): Promise<number> {

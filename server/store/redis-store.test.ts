@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { FlightEvent, type StreamEvent } from '../../src/protocol.ts';
 import { startRedisServer, type TestRedisServer } from '../../test/support/redis-server.ts';
+import { until } from '../../test/support/until.ts';
 import { StoreError } from './flight-store.ts';
 import { compareStreamIds, parseStreamId } from './redis/stream-id.ts';
 import { RedisStore, type RedisStoreOptions } from './redis-store.ts';
@@ -39,15 +40,6 @@ function record(store: RedisStore): StreamEvent[] {
   const seen: StreamEvent[] = [];
   store.subscribe((event) => seen.push(event));
   return seen;
-}
-
-/** Waits (bounded) until `predicate` holds. */
-async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 async function rejectsWith(
@@ -93,7 +85,7 @@ describe('RedisStore (real redis-server)', () => {
     assert.deepEqual(after, { ...flight('I768', 'landing'), gate: 'B4' }, 'update returns the whole flight');
     assert.deepEqual((await store.state()).flights, [after]);
     const removed = await store.remove('I768');
-    await until(() => seen.length === 3, 'three events');
+    await until('three events', () => seen.length === 3);
     assert.deepEqual(seen, [added, updated, removed]);
     assert.deepEqual(
       seen.map((e) => [e.event, JSON.parse(e.data)]),
@@ -174,7 +166,7 @@ describe('RedisStore (real redis-server)', () => {
     const store = await openStore(redis, freshPrefix());
     const first = await store.add(flight('C1'));
     const [ms, seq] = parseStreamId(first.id) as [bigint, bigint];
-    await until(() => BigInt(Date.now()) > ms + 1n, 'the next millisecond');
+    await until('the next millisecond', () => BigInt(Date.now()) > ms + 1n);
     await store.add(flight('C2'));
     assert.equal(await store.eventsAfter(`${ms}-${seq + 1n}`), undefined, 'between two entries');
     assert.equal(await store.eventsAfter(`${ms + 10_000_000n}-0`), undefined, 'in the future');
@@ -253,7 +245,7 @@ describe('RedisStore (real redis-server)', () => {
     await Promise.all(
       Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).update({ flight: 'F1', state: `s${i}` })),
     );
-    await until(() => seenA.length === 201 && seenB.length === 201, '201 events on both');
+    await until('201 events on both', () => seenA.length === 201 && seenB.length === 201);
     assert.deepEqual(seenA, seenB);
     for (let i = 1; i < seenA.length; i++) {
       assert.ok(a.isAfter(seenA[i]?.id as string, seenA[i - 1]?.id as string), `id #${i} increases`);
@@ -283,13 +275,13 @@ describe('RedisStore (real redis-server)', () => {
     const resyncs: number[] = [];
     a.onResync(() => resyncs.push(1));
     const written = [await b.add(flight('H1'))];
-    await until(() => seen.length === 1, 'the first event');
+    await until('the first event', () => seen.length === 1);
     const killed = await killReaders(redis);
     assert.ok(killed >= 1, "at least this store's reader was cut");
     for (let i = 0; i < 20; i++) written.push((await b.update({ flight: 'H1', state: `s${i}` })).event);
     await killReaders(redis);
     for (let i = 20; i < 30; i++) written.push((await b.update({ flight: 'H1', state: `s${i}` })).event);
-    await until(() => seen.length === written.length, `${written.length} events`);
+    await until(`${written.length} events`, () => seen.length === written.length);
     assert.deepEqual(seen, written);
     assert.deepEqual(resyncs, []);
   });
@@ -309,7 +301,7 @@ describe('RedisStore (real redis-server)', () => {
     await a.setClosed(true);
     assert.deepEqual(onA, [[true, added.id]], 'applied on this instance before setClosed settles');
     assert.equal(a.isClosed(), true);
-    await until(() => onB.length === 1, 'the other instance');
+    await until('the other instance', () => onB.length === 1);
     assert.deepEqual(onB, [[true, added.id]], 'after the events written before it, with the head id');
     await a.setClosed(true);
     await b.setClosed(true);
@@ -318,7 +310,7 @@ describe('RedisStore (real redis-server)', () => {
 
     await b.setClosed(false);
     assert.deepEqual(onB.at(-1), [false, added.id]);
-    await until(() => onA.length === 2, 'the open on the other instance');
+    await until('the open on the other instance', () => onA.length === 2);
     assert.equal(onB.length, 2, 'repeated closes notified nothing');
     assert.equal(a.isClosed(), false);
     assert.equal(late.isClosed(), false);
@@ -342,12 +334,12 @@ describe('RedisStore (real redis-server)', () => {
     b.onClosedChange((closed) => onB.push(closed));
     await a.setClosed(true);
     await a.setClosed(false);
-    await until(() => onB.length === 2, 'two changes');
+    await until('two changes', () => onB.length === 2);
 
     // Away while the control stream keeps the change: the reader reads it on its return.
     assert.ok((await killReaders(redis)) >= 2);
     await a.setClosed(true);
-    await until(() => onB.length === 3, 'the change missed while away');
+    await until('the change missed while away', () => onB.length === 3);
     assert.equal(b.isClosed(), true);
 
     // Away while the change is made and then trimmed from the control stream: the flag decides.
@@ -359,7 +351,7 @@ describe('RedisStore (real redis-server)', () => {
       while ((await admin.exists(`${prefix}closed`)) === 1) await new Promise((r) => setTimeout(r, 2));
       await admin.xtrim(`${prefix}control`, 'MAXLEN', 0); // before the readers' backoff (≥ 100 ms) ends
       await opened;
-      await until(() => onB.length === 4, 'the state re-read from the flag');
+      await until('the state re-read from the flag', () => onB.length === 4);
       assert.deepEqual(onB, [true, false, true, false]);
       assert.equal(b.isClosed(), false);
     } finally {
@@ -375,7 +367,7 @@ describe('RedisStore (real redis-server)', () => {
     });
     const seen = record(store);
     const written = [await store.add(flight('M1')), await store.add(flight('M2'))];
-    await until(() => seen.length === 2, 'both events');
+    await until('both events', () => seen.length === 2);
     assert.deepEqual(seen, written);
     assert.deepEqual(errors, ['listener failed', 'listener failed']);
   });
@@ -398,7 +390,7 @@ describe('RedisStore when Redis goes away', () => {
       const resyncs: number[] = [];
       a.onResync(() => resyncs.push(1));
       const written = [await b.add(flight('J1'))];
-      await until(() => seen.length === 1, 'the first event');
+      await until('the first event', () => seen.length === 1);
       await redis.stop();
       const started = Date.now();
       await rejectsWith(
@@ -415,7 +407,7 @@ describe('RedisStore when Redis goes away', () => {
           .event,
       );
       for (let i = 0; i < 5; i++) written.push((await b.update({ flight: 'J1', state: `s${i}` })).event);
-      await until(() => seen.length === written.length, `${written.length} events on the other instance`);
+      await until(`${written.length} events on the other instance`, () => seen.length === written.length);
       assert.deepEqual(seen, written);
       assert.deepEqual(resyncs, [], 'the stream continued: no resync');
     } finally {
@@ -434,15 +426,15 @@ describe('RedisStore when Redis goes away', () => {
       let resyncs = 0;
       a.onResync(() => resyncs++);
       const old = await b.add(flight('K1'));
-      await until(() => seen.length === 1, 'the first event');
+      await until('the first event', () => seen.length === 1);
       await redis.stop();
       await redis.start();
-      await until(() => resyncs === 1, 'a resync', 5000);
+      await until('a resync', () => resyncs === 1, 5000);
       const state = await eventually(() => a.state(), 'a read once the commands connection is back');
       assert.deepEqual(state, { lastEventId: '0-0', flights: [] });
       assert.equal(await a.eventsAfter(old.id), undefined, 'an id from before the restart gets a snapshot');
       const fresh = await eventually(() => b.add(flight('K2')), 'a write after the restart');
-      await until(() => seen.length === 2, 'the event after the restart');
+      await until('the event after the restart', () => seen.length === 2);
       assert.deepEqual(seen[1], fresh);
     } finally {
       await a.close();
