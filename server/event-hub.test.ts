@@ -166,8 +166,8 @@ describe('EventHub', () => {
     const hub = new EventHub(store, OPTIONS);
     const sink = new StuckSink();
     sink.writableLength = 0;
-    const { ready, disconnect } = hub.connect(sink);
-    disconnect();
+    const { ready } = hub.connect(sink);
+    hub.disconnect(sink);
     await ready;
     await store.add({ flight: 'A1', origin: 'x', arrival: '10:00', state: '' });
     assert.deepEqual(sink.chunks, [], 'not even retry: (it waits for the catch-up turn)');
@@ -178,13 +178,12 @@ describe('EventHub', () => {
   test('runs one heartbeat timer while clients are connected and none when the last one leaves', async () => {
     const hub = new EventHub(new MemoryStore(10), { ...OPTIONS, heartbeatMs: 20 });
     assert.equal(hub.heartbeatActive, false);
-    const a = hub.connect(new FastSink());
-    const b = hub.connect(new FastSink());
-    await Promise.all([a.ready, b.ready]);
+    const [a, b] = [new FastSink(), new FastSink()];
+    await Promise.all([hub.connect(a).ready, hub.connect(b).ready]);
     assert.equal(hub.heartbeatActive, true);
-    a.disconnect();
+    hub.disconnect(a);
     assert.equal(hub.heartbeatActive, true);
-    b.disconnect();
+    hub.disconnect(b);
     assert.equal(hub.heartbeatActive, false);
     hub.dispose();
   });

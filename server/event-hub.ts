@@ -85,7 +85,8 @@ interface Client {
  * (it reconnects with its Last-Event-ID and resyncs) so memory stays bounded.
  */
 export class EventHub {
-  readonly #clients = new Set<Client>();
+  /** By sink: a stream's close listener finds its client without a closure per stream. */
+  readonly #clients = new Map<StreamSink, Client>();
   readonly #frames = new WeakMap<StreamEvent, string>();
   readonly #chunks = new WeakMap<StreamEvent, Buffer>();
   /**
@@ -138,15 +139,16 @@ export class EventHub {
   /**
    * Starts a stream on `sink`: `retry:`, then either the events after `lastEventId` (when
    * the store still has them) or a snapshot, then live events with nothing lost or repeated
-   * in between. Call `disconnect` when the client goes away; `ready` settles once it is live.
+   * in between. Call `disconnect(sink)` when the client goes away (for a Node response: listen
+   * to its `close` with `closeListener`); `ready` settles once it is live.
    */
   connect(
     sink: StreamSink,
     lastEventId?: string,
     { chunkedSocket, beforeFirstWrite }: ConnectOptions = {},
-  ): { ready: Promise<void>; disconnect: () => void } {
+  ): { ready: Promise<void> } {
     const client: Client = { sink, socket: chunkedSocket, pending: [], lastWriteAt: this.#options.now() };
-    this.#clients.add(client);
+    this.#clients.set(sink, client);
     this.#ensureHeartbeat();
     const ready = this.#catchUp(client, lastEventId, beforeFirstWrite).then((sentUpTo) => {
       const pending = client.pending ?? [];
@@ -155,8 +157,23 @@ export class EventHub {
         if (this.store.isAfter(event.id, sentUpTo)) this.#write(client, this.#frame(event));
       }
     });
-    return { ready, disconnect: () => this.#forget(client) };
+    return { ready };
   }
+
+  /** Forgets the client on `sink`, if any: it is written nothing more. */
+  disconnect(sink: StreamSink): void {
+    const client = this.#clients.get(sink);
+    if (client) this.#forget(client);
+  }
+
+  /**
+   * A `close` listener for every stream's sink, e.g. `res.on('close', hub.closeListener)`: one
+   * function for all, where a closure per stream would hold ~0.3 KB for the life of each.
+   */
+  readonly closeListener = ((hub: EventHub) =>
+    function (this: StreamSink): void {
+      hub.disconnect(this);
+    })(this);
 
   /** True while at least one client is connected: the shared heartbeat timer runs only then. */
   get heartbeatActive(): boolean {
@@ -196,7 +213,7 @@ export class EventHub {
 
   /** Ends every stream without a closing event, so clients reconnect (e.g. to another instance). */
   endAll(): void {
-    for (const client of this.#clients) client.sink.end();
+    for (const client of this.#clients.values()) client.sink.end();
     this.#clients.clear();
     this.#stopHeartbeat();
   }
@@ -212,7 +229,7 @@ export class EventHub {
   #closeClients(headId: string): void {
     this.#closed = true;
     const frame = serializeEvent(flightEvent(headId, FlightEvent.closed));
-    for (const client of this.#clients) client.sink.end(frame);
+    for (const client of this.#clients.values()) client.sink.end(frame);
     this.#clients.clear();
     this.#stopHeartbeat();
   }
@@ -225,7 +242,7 @@ export class EventHub {
     // Live events meanwhile go to `client.pending`, written after the catch-up, so waiting for a
     // turn delays this client but never reorders or loses its events.
     await this.#catchUpTurn();
-    if (this.#clients.has(client)) beforeFirstWrite?.();
+    if (this.#isConnected(client)) beforeFirstWrite?.();
     // `retry:` (and with it the response headers) waits for this turn too: written in the same
     // tick as the replay or snapshot below (when the store answers at once), all of it leaves in
     // one write, corked by Node until the next tick. In a reconnect storm that is one loopback
@@ -236,7 +253,7 @@ export class EventHub {
       this.stats.replays++;
       if (replay.text === '') return replay.lastId;
       // One write for the whole replay: a client 500 events behind costs one syscall, not 500.
-      if (client.socket && this.#clients.has(client)) {
+      if (client.socket && this.#isConnected(client)) {
         this.#writeChunk(client, client.socket, replay.chunk, this.#options.now());
       } else this.#write(client, replay.text);
       return replay.lastId;
@@ -307,7 +324,7 @@ export class EventHub {
     const chunk = this.#chunk(event, frame);
     const now = this.#options.now();
     this.stats.eventsSent++;
-    for (const client of this.#clients) {
+    for (const client of this.#clients.values()) {
       if (client.pending) client.pending.push(event);
       else if (client.socket) this.#writeChunk(client, client.socket, chunk, now);
       else this.#write(client, frame, now);
@@ -339,7 +356,7 @@ export class EventHub {
   }
 
   #write(client: Client, text: string, now = this.#options.now()): void {
-    if (!this.#clients.has(client)) return; // gone or evicted while its catch-up was in flight
+    if (!this.#isConnected(client)) return; // gone or evicted while its catch-up was in flight
     client.sink.write(text);
     client.lastWriteAt = now;
     this.#evictIfBehind(client, client.sink.writableLength);
@@ -362,8 +379,12 @@ export class EventHub {
   }
 
   #forget(client: Client): void {
-    this.#clients.delete(client);
+    if (this.#isConnected(client)) this.#clients.delete(client.sink);
     if (this.#clients.size === 0) this.#stopHeartbeat();
+  }
+
+  #isConnected(client: Client): boolean {
+    return this.#clients.get(client.sink) === client;
   }
 
   #ensureHeartbeat(): void {
@@ -375,7 +396,7 @@ export class EventHub {
     this.#heartbeat = setInterval(
       () => {
         const now = this.#options.now();
-        for (const client of this.#clients) {
+        for (const client of this.#clients.values()) {
           if (!client.pending && now - client.lastWriteAt >= heartbeatMs) this.#write(client, comment);
         }
       },

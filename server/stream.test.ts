@@ -9,6 +9,7 @@ import { type Flight, FlightEvent } from '../src/protocol.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from '../test/support/rest-client.ts';
 import { startTestServer, type TestServer } from '../test/support/test-server.ts';
+import { until } from '../test/support/until.ts';
 import type { FlightStore } from './store/flight-store.ts';
 import { MemoryStore } from './store/memory-store.ts';
 
@@ -215,6 +216,24 @@ describe('an open stream in memory', () => {
       const perStream = (held - process.memoryUsage().heapUsed) / responses.length;
       // ≈ 0.3 KB as one string; ≈ 1 KB when sent inside a larger write, which leaves it in pieces.
       assert.ok(perStream < 600, `${Math.round(perStream)} bytes per stream`);
+    } finally {
+      for (const client of clients) client.close();
+      await server.close();
+    }
+  });
+
+  test('shares one close listener with every other stream: no closure of its own to hold', async () => {
+    const server = await startTestServer();
+    const responses: ServerResponse[] = [];
+    server.server.on('request', (_req, res: ServerResponse) => responses.push(res));
+    const clients = [openStream(server), openStream(server)];
+    try {
+      await Promise.all(clients.map((c) => c.waitForEvents(1)));
+      const [first, second] = responses.map((res) => res.listeners('close'));
+      const shared = first?.filter((listener) => second?.includes(listener));
+      assert.deepEqual(shared, [server.hub.closeListener]);
+      clients[0]?.close();
+      await until('the closed stream to be forgotten', () => server.hub.clientCount === 1);
     } finally {
       for (const client of clients) client.close();
       await server.close();
@@ -439,8 +458,7 @@ describe('MAX_CLIENTS', () => {
       assert.equal(error.code, 'too-many-clients');
       assert.match(error.message, /MAX_CLIENTS/);
       open[0]?.close();
-      const deadline = Date.now() + 2000;
-      while (server.hub.clientCount > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await until('the closed stream to be forgotten', () => server.hub.clientCount === 1);
       await withClient(openStream(server), async (client) => {
         assert.equal((await client.waitForEvents(1)).status, 200);
       });

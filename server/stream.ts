@@ -152,11 +152,11 @@ function openStream(
   req.socket.setNoDelay(true);
   // HTTP/1.1 answers are chunked: the hub can then write ready-made chunks to the socket.
   const chunkedSocket = res.chunkedEncoding && res.socket ? res.socket : undefined;
-  const { ready, disconnect } = hub.connect(res, lastEventId, {
+  const { ready } = hub.connect(res, lastEventId, {
     chunkedSocket,
     beforeFirstWrite: () => sendHeadersWithNextWrite(res),
   });
-  res.on('close', disconnect);
+  res.on('close', hub.closeListener);
   logger.debug({ lastEventId, clients: hub.clientCount }, 'stream opened');
   ready.catch((error: unknown) => {
     // The store failed mid catch-up (Redis down): drop the connection so the client retries
