@@ -103,12 +103,20 @@ export function createApp({
   return { requestListener, app, hub, metrics };
 }
 
-/** One log line per request once answered; streams and scrapes only at debug level. */
+/** Paths logged only at debug level: every stream, and the probes that poll. */
+const QUIET_PATHS = new Set(['/events', '/metrics', '/health']);
+
+/**
+ * One log line per request once answered; streams and scrapes only at debug level. Below it,
+ * nothing is listened for on a stream: its listener would be held for the stream's whole life
+ * (~0.3 KB each), to log a line that is dropped.
+ */
 function logWhenAnswered(logger: Logger) {
   return (req: IncomingMessage, res: ServerResponse, path: string): void => {
+    const quiet = QUIET_PATHS.has(path);
+    if (quiet && !logger.isLevelEnabled('debug')) return;
     const started = performance.now();
     res.on('close', () => {
-      const quiet = path === '/events' || path === '/metrics' || path === '/health';
       const entry = {
         method: req.method,
         path,

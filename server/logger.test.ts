@@ -3,8 +3,10 @@ import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { capturedLogger } from '../test/support/log-capture.ts';
+import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from '../test/support/rest-client.ts';
 import { startTestServer } from '../test/support/test-server.ts';
+import { until } from '../test/support/until.ts';
 import { createLogger, logDestination } from './logger.ts';
 
 describe('structured logs', () => {
@@ -24,6 +26,25 @@ describe('structured logs', () => {
         ],
       );
       assert.ok(requests.every((e) => typeof e.ms === 'number' && e.name === 'flight-board'));
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a stream gets its request line at debug level, when it ends', async () => {
+    const { logger, entries } = capturedLogger('debug');
+    const server = await startTestServer({}, { logger });
+    try {
+      const stream = RawSseClient.open(server.port, { path: '/events' });
+      await stream.waitForEvents(1);
+      stream.close();
+      await until('the stream to end', () => server.hub.clientCount === 0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const requests = entries().filter((e) => e.msg === 'request');
+      assert.deepEqual(
+        requests.map(({ level, path, status }) => ({ level, path, status })),
+        [{ level: 20, path: '/events', status: 200 }],
+      );
     } finally {
       await server.close();
     }
