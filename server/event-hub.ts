@@ -107,12 +107,21 @@ export class EventHub {
   #closed = false;
   /** Counters for /health and /metrics. */
   readonly stats = { eventsSent: 0, replays: 0, snapshots: 0, evictions: 0 };
+  /**
+   * A `close` listener for every stream's sink, e.g. `res.on('close', hub.closeListener)`: one
+   * function for all, where a closure per stream would hold ~0.3 KB for the life of each.
+   */
+  readonly closeListener: (this: StreamSink) => void;
 
   constructor(
     readonly store: FlightStore,
     options: EventHubOptions,
   ) {
     this.#options = { now: Date.now, onEvict: () => undefined, ...options };
+    const hub = this;
+    this.closeListener = function (this: StreamSink) {
+      hub.disconnect(this);
+    };
     this.#unsubscribe = store.subscribe((event) => this.#broadcast(event));
     // A store that lost its history (Redis restarted empty) asks clients to resync: ending
     // their streams makes them reconnect with an id the store no longer knows, so each
@@ -165,15 +174,6 @@ export class EventHub {
     const client = this.#clients.get(sink);
     if (client) this.#forget(client);
   }
-
-  /**
-   * A `close` listener for every stream's sink, e.g. `res.on('close', hub.closeListener)`: one
-   * function for all, where a closure per stream would hold ~0.3 KB for the life of each.
-   */
-  readonly closeListener = ((hub: EventHub) =>
-    function (this: StreamSink): void {
-      hub.disconnect(this);
-    })(this);
 
   /** True while at least one client is connected: the shared heartbeat timer runs only then. */
   get heartbeatActive(): boolean {
