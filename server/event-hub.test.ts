@@ -51,6 +51,14 @@ function recordingSocket(): { chunks: Uint8Array[]; writableLength: number; writ
   };
 }
 
+/** A store holding flight I768 (event 1), then `gateChanges` state changes (events 2, 3, …). */
+async function boardWithI768(capacity: number, gateChanges = 0): Promise<MemoryStore> {
+  const store = new MemoryStore(capacity);
+  await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+  for (let i = 0; i < gateChanges; i++) await store.update({ flight: 'I768', state: `gate ${i}` });
+  return store;
+}
+
 /** The event ids in a stream's text, in order. */
 function idsIn(text: string): string[] {
   return [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1] ?? '');
@@ -287,17 +295,9 @@ describe('EventHub', () => {
   });
 
   test('writes live events to a chunked socket as one ready-made HTTP/1.1 chunk, the same bytes for every client', async () => {
-    const store = new MemoryStore(10);
-    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+    const store = await boardWithI768(10);
     const hub = new EventHub(store, OPTIONS);
-    const sockets = [0, 1].map(() => ({
-      chunks: [] as Uint8Array[],
-      writableLength: 0,
-      write(c: Uint8Array) {
-        this.chunks.push(c);
-        return true;
-      },
-    }));
+    const sockets = [0, 1].map(() => recordingSocket());
     const sinks = sockets.map(() => new FastSink());
     for (const [i, sink] of sinks.entries())
       await hub.connect(sink, undefined, { chunkedSocket: sockets[i] }).ready;
@@ -319,8 +319,7 @@ describe('EventHub', () => {
   });
 
   test('drops a chunked client whose socket holds more unsent bytes than the bound', async () => {
-    const store = new MemoryStore(10);
-    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+    const store = await boardWithI768(10);
     const hub = new EventHub(store, { ...OPTIONS, maxBufferedBytes: 100 });
     const socket = {
       writableLength: 0,
@@ -339,9 +338,7 @@ describe('EventHub', () => {
     hub.dispose();
   });
   test('clients resuming from the same id share one read of the history and one joined replay Buffer, rebuilt once a new event arrives', async () => {
-    const store = new MemoryStore(50);
-    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
-    for (let i = 0; i < 3; i++) await store.update({ flight: 'I768', state: `gate ${i}` });
+    const store = await boardWithI768(50, 3);
     const history = slowHistory(store);
     const hub = new EventHub(history.store, OPTIONS);
     const sockets = [0, 1, 2].map(() => recordingSocket());
@@ -366,9 +363,7 @@ describe('EventHub', () => {
   });
 
   test('a client resuming after an event is never served a replay read before that event', async () => {
-    const store = new MemoryStore(50);
-    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
-    for (let i = 0; i < 3; i++) await store.update({ flight: 'I768', state: `gate ${i}` });
+    const store = await boardWithI768(50, 3);
     const history = slowHistory(store);
     const hub = new EventHub(history.store, OPTIONS);
     history.hold = true;
@@ -388,9 +383,7 @@ describe('EventHub', () => {
   });
 
   test('a reconnect storm is caught up a few clients per turn, and no client gets an event twice, late or out of order', async () => {
-    const store = new MemoryStore(200);
-    await store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
-    for (let i = 0; i < 9; i++) await store.update({ flight: 'I768', state: `gate ${i}` });
+    const store = await boardWithI768(200, 9);
     const hub = new EventHub(store, OPTIONS);
     const from = ['1', '5', '10']; // behind, further behind, up to date
     const sinks = Array.from({ length: 3 * CATCH_UPS_PER_TURN + 1 }, () => new FastSink());
