@@ -71,6 +71,12 @@ const MAX_CACHED_REPLAYS = 16;
  */
 export const CATCH_UPS_PER_TURN = 8;
 
+/** `text` as one complete HTTP/1.1 chunk: `<size in hex>\r\n<text>\r\n`. */
+function httpChunk(text: string): Buffer {
+  const body = Buffer.from(text);
+  return Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]);
+}
+
 interface Client {
   sink: StreamSink;
   socket: ChunkedSocket | undefined;
@@ -294,12 +300,7 @@ export class EventHub {
     const events = await this.store.eventsAfter(lastEventId);
     if (events === undefined) return undefined;
     const text = events.map((event) => this.#frame(event)).join('');
-    const body = Buffer.from(text);
-    return {
-      lastId: events.at(-1)?.id ?? lastEventId,
-      text,
-      chunk: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]),
-    };
+    return { lastId: events.at(-1)?.id ?? lastEventId, text, chunk: httpChunk(text) };
   }
 
   /** Resolves when this catch-up may run: at most CATCH_UPS_PER_TURN per `setImmediate` turn, first come first served. */
@@ -339,8 +340,7 @@ export class EventHub {
   #chunk(event: StreamEvent, frame: string): Buffer {
     let chunk = this.#chunks.get(event);
     if (chunk === undefined) {
-      const body = Buffer.from(frame);
-      chunk = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]);
+      chunk = httpChunk(frame);
       this.#chunks.set(event, chunk);
     }
     return chunk;
