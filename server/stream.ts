@@ -144,10 +144,10 @@ function openStream(
 ): void {
   const headers: Record<string, string> = { ...STREAM_HEADERS };
   if (req.httpVersionMajor === 1) headers.Connection = 'keep-alive';
-  // Not flushed on their own: the hub writes `retry:` and the replay (or snapshot) at the
-  // stream's catch-up turn, and Node sends the headers with them in one write (one syscall per
-  // stream, which adds up in a reconnect storm). Without a storm that turn is the next turn of
-  // the event loop, so EventSource's `open` is not noticeably later.
+  // Not flushed yet: they leave at the stream's catch-up turn, in one write with `retry:` and
+  // the replay or snapshot (sendHeadersWithNextWrite), one syscall per stream, which adds up in a
+  // reconnect storm. Without a storm that turn is the next turn of the event loop, so
+  // EventSource's `open` is not noticeably later.
   res.writeHead(200, headers);
   req.socket.setNoDelay(true);
   // HTTP/1.1 answers are chunked: the hub can then write ready-made chunks to the socket.
