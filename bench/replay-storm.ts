@@ -15,8 +15,8 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ClientPool, STORM_NICENESS } from './server/client-pool.ts';
-import { type Contender, measureReplay, type StormWindow } from './server/matrix.ts';
-import { describeCell, measureCell, round, sleep } from './server/measure.ts';
+import { type Contender, measureContender, measureReplay, type StormWindow } from './server/matrix.ts';
+import { describeCell, round, sleep } from './server/measure.ts';
 import { FULL_PLAN } from './server/plan.ts';
 import { Publisher } from './server/publisher.ts';
 import type { StormResult } from './server/results.ts';
@@ -310,15 +310,7 @@ async function main(): Promise<void> {
     await sleep(500);
     for (let r = 0; r < rounds; r++) {
       log(`\nround ${r + 1}: load average ${loadAverage().join(' ')}`);
-      const cell = await measureCell({
-        publisher: baseline.publisher,
-        pool: baseline.pool,
-        pid: baseline.server.pid,
-        rate: replay.rate,
-        warmMs: plan.warmMs,
-        windowMs: plan.windowMs,
-        saturationDepth: plan.saturation.depth,
-      });
+      const cell = await measureContender(baseline, plan, replay.rate);
       log(describeCell('baseline', cell));
       if (connectStorm) {
         // The same 1,000 connections at once, fresh (the baseline replays nothing): the part of a

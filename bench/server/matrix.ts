@@ -4,7 +4,7 @@ import { ClientPool, STORM_NICENESS } from './client-pool.ts';
 import { describeCell, leastDisturbed, measureCell, round, sleep, summarize } from './measure.ts';
 import type { BenchPlan } from './plan.ts';
 import { Publisher } from './publisher.ts';
-import type { MatrixCell, ReplayResult, StormResult } from './results.ts';
+import type { CellResult, MatrixCell, ReplayResult, StormResult } from './results.ts';
 import { ServerProcess } from './server-process.ts';
 import type { ServerTarget } from './targets.ts';
 
@@ -59,15 +59,7 @@ export async function runMatrix(
         for (let r = 0; r < plan.rounds; r++) {
           const order = r % 2 === 0 ? contenders : [...contenders].reverse();
           for (const c of order) {
-            const result = await measureCell({
-              publisher: c.publisher,
-              pool: c.pool,
-              pid: c.server.pid,
-              rate,
-              warmMs: plan.warmMs,
-              windowMs: plan.windowMs,
-              saturationDepth: plan.saturation.depth,
-            });
+            const result = await measureContender(c, plan, rate);
             rounds.get(c.target.name)?.push(result);
             log(describeCell(c.target.name, result));
           }
@@ -105,6 +97,23 @@ export async function runMatrix(
   }
 }
 
+/** One cell of `plan` at `rate` on `c`'s server, with its own clients and publisher. */
+export function measureContender(
+  c: Contender,
+  plan: BenchPlan,
+  rate: CellResult['rate'],
+): Promise<CellResult> {
+  return measureCell({
+    publisher: c.publisher,
+    pool: c.pool,
+    pid: c.server.pid,
+    rate,
+    warmMs: plan.warmMs,
+    windowMs: plan.windowMs,
+    saturationDepth: plan.saturation.depth,
+  });
+}
+
 /** The live p99s of one storm round (ms), all with the same live clients and publishing rate. */
 export interface StormRound {
   /** The baseline without a storm, measured just before. */
@@ -130,15 +139,7 @@ export async function measureStormRound(run: {
   referenceFirst: boolean;
 }): Promise<StormRound> {
   const { reference, baseline, replayPool, plan } = run;
-  const calm = await measureCell({
-    publisher: baseline.publisher,
-    pool: baseline.pool,
-    pid: baseline.server.pid,
-    rate: plan.replay!.rate,
-    warmMs: plan.warmMs,
-    windowMs: plan.windowMs,
-    saturationDepth: plan.saturation.depth,
-  });
+  const calm = await measureContender(baseline, plan, plan.replay!.rate);
   const storms = [
     () => measureReplay(reference, replayPool, plan),
     () => measureReplay(baseline, replayPool, plan, { resume: false }),
