@@ -2,12 +2,34 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { minifyCssLiterals } from './scripts/minify-css-literals.ts';
 
-/** The element as one self-contained ES module and as a classic script, Lit bundled in both. */
-const library: UserConfig = {
+/**
+ * `vite build`: the npm entries. Lit and React stay imports, so an app that already has Lit
+ * carries one copy; the protocol module and `@lit/react` (a few hundred bytes) are bundled,
+ * so the package's only runtime dependency is `lit`.
+ */
+const npmEntries: UserConfig = {
   plugins: [minifyCssLiterals()],
   build: {
     target: 'es2022',
     outDir: 'dist',
+    emptyOutDir: true,
+    minify: false,
+    lib: {
+      entry: { index: 'src/define.ts', element: 'src/element.ts', react: 'src/react.ts' },
+      formats: ['es'],
+    },
+    rolldownOptions: {
+      external: (id) => /^(lit|lit-html|lit-element|@lit\/reactive-element|react)(\/|$)/.test(id),
+    },
+  },
+};
+
+/** `vite build --mode cdn`: one self-contained ES module and a classic script, Lit bundled in both. */
+const cdnBundles: UserConfig = {
+  plugins: [minifyCssLiterals()],
+  build: {
+    target: 'es2022',
+    outDir: 'dist/cdn',
     emptyOutDir: true,
     lib: {
       entry: 'src/define.ts',
@@ -54,4 +76,7 @@ const dev: UserConfig = {
   },
 };
 
-export default defineConfig(({ command }) => (command === 'serve' ? dev : library));
+export default defineConfig(({ command, mode }) => {
+  if (command === 'serve') return dev;
+  return mode === 'cdn' ? cdnBundles : npmEntries;
+});

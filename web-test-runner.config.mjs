@@ -32,7 +32,7 @@ export default {
     // them, and the size-budget and IIFE tests must see exactly what ships.
     async (context, next) => {
       const path = context.path;
-      if (!/^\/dist\/[\w.-]+\.js$/.test(path)) return next();
+      if (!/^\/dist\/(cdn\/)?[\w.-]+\.js$/.test(path)) return next();
       try {
         context.body = await readFile(new URL(`.${path}`, import.meta.url));
         context.type = 'application/javascript';

@@ -55,7 +55,7 @@ function table(results: BoardResult[]): string {
 async function main(): Promise<void> {
   const started = Date.now();
   const size = bundleSize();
-  if (!size) throw new Error('dist/flight-board.js is not built: run `npm run build` first');
+  if (!size) throw new Error('dist/cdn/flight-board.js is not built: run `npm run build` first');
   log(`bench:element${quick ? ' --quick' : ''}: load average ${loadAverage().join(' ')}`);
   log(describeBundleSize(size));
   const loadStart = loadAverage();
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     loadavg: { start: loadStart, end: loadAverage() },
     workload,
     reducedMotion,
-    elementBundle: bundleArg ?? 'dist/flight-board.js',
+    elementBundle: bundleArg ?? 'dist/cdn/flight-board.js',
     bundle: size,
     results,
     ratios,

@@ -8,7 +8,7 @@ import { UsageError } from './types.ts';
 
 // The CLI as users and CI see it: the bin launcher in a child process, exit codes 0/1/2,
 // the JSON contract and well-formed JUnit.
-const BIN = fileURLToPath(new URL('./bin/sse-conformance.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('./dist/main.js', import.meta.url));
 const FAST = ['--timeout', '2000', '--origin', FIXTURE_ORIGIN];
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

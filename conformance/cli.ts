@@ -5,6 +5,7 @@ import { formatText } from './report/text.ts';
 import { runConformance, selectChecks } from './run.ts';
 import type { ConformanceOptions } from './session.ts';
 import { CATEGORIES, exitCodeOf, type Profile, UnreachableError, UsageError } from './types.ts';
+import { VERSION } from './version.ts';
 
 export const USAGE = `Usage: sse-conformance <url> [options]
 
@@ -26,6 +27,7 @@ Options:
   --clients <n>             concurrent clients of robustness.concurrent-clients (default 50)
   --list                    list the checks and exit
   -h, --help                this help
+  -v, --version             print the version and exit
 
 Exit code: 0 no MUST failed, 1 a MUST failed (with --strict, a SHOULD too), 2 usage error or target unreachable.`;
 
@@ -59,6 +61,7 @@ export function parseCli(argv: readonly string[]): {
   format: 'text' | 'json' | 'junit';
   list: boolean;
   help: boolean;
+  version: boolean;
 } {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -67,7 +70,15 @@ export function parseCli(argv: readonly string[]): {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
-  if (values.help) return { options: { url: '' }, format: 'text', list: false, help: true };
+  if (values.help || values.version) {
+    return {
+      options: { url: '' },
+      format: 'text',
+      list: false,
+      help: values.help ?? false,
+      version: !values.help,
+    };
+  }
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'junit') {
     throw new UsageError(`--format must be text, json or junit, got ${JSON.stringify(format)}`);
@@ -93,7 +104,7 @@ export function parseCli(argv: readonly string[]): {
     triggerCmd: values['trigger-cmd'],
     closeUrl: values['close-url'],
   };
-  return { options, format, list, help: false };
+  return { options, format, list, help: false, version: false };
 }
 
 function parse(argv: readonly string[]) {
@@ -117,6 +128,7 @@ function parse(argv: readonly string[]) {
       'close-url': { type: 'string' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
 }
@@ -124,9 +136,13 @@ function parse(argv: readonly string[]) {
 /** Runs the CLI and returns its exit code (0, 1 or 2). */
 export async function main(argv: readonly string[], io: CliIo): Promise<0 | 1 | 2> {
   try {
-    const { options, format, list, help } = parseCli(argv);
+    const { options, format, list, help, version } = parseCli(argv);
     if (help) {
       io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (version) {
+      io.stdout(`${VERSION}\n`);
       return 0;
     }
     if (list) {
@@ -158,13 +174,4 @@ export async function main(argv: readonly string[], io: CliIo): Promise<0 | 1 | 
     }
     throw error;
   }
-}
-
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/conformance/cli.ts')) {
-  const code = await main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    isTTY: Boolean(process.stderr.isTTY && process.stdout.isTTY),
-  });
-  process.exitCode = code;
 }

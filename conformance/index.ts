@@ -2,7 +2,7 @@
  * sse-conformance as a library: run the checks from your own test suite.
  *
  * @example
- * import { runConformance, exitCodeOf } from 'flight-board/conformance';
+ * import { runConformance, exitCodeOf } from 'sse-conformance';
  * const report = await runConformance({ url: 'http://127.0.0.1:5000/events', origins: ['https://app.example'] });
  * assert.equal(exitCodeOf(report), 0, formatText(report));
  */

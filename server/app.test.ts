@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { FlightEvent, STREAM_HEADERS } from '../src/protocol.ts';
+import { FlightEvent, STREAM_HEADERS } from '../protocol/protocol.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { startTestServer, type TestServer } from '../test/support/test-server.ts';
 import { SEED_FLIGHTS, Simulator } from './simulator.ts';

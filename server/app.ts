@@ -8,6 +8,7 @@ import { EventHub } from './event-hub.ts';
 import { errorHandler, notFound } from './http-error.ts';
 import { silentLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { PUBLIC_DIR as PUBLIC_DIR_URL } from './package-dir.ts';
 import { restRoutes } from './rest.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { FlightStore } from './store/flight-store.ts';
@@ -15,9 +16,8 @@ import { streamListener, streamRoute } from './stream.ts';
 
 export { lastEventIdOf } from './stream.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DEMO_DIR = `${ROOT}demo/`;
-const DIST_DIR = `${ROOT}dist/`;
+/** The demo page and the bundles, copied into the package by its build (see package-dir.ts). */
+const PUBLIC_DIR = fileURLToPath(PUBLIC_DIR_URL);
 
 /** The element bundles: public static files any page may load. */
 const BUNDLES = ['flight-board.js', 'flight-board.iife.js'] as const;
@@ -84,14 +84,14 @@ export function createApp({
   for (const bundle of BUNDLES) {
     app.get(`/${bundle}`, securityHeaders({ crossOrigin: true }), (_req, res) => {
       res.setHeader('Access-Control-Allow-Origin', '*');
-      res.sendFile(bundle, { root: DIST_DIR }, (err) => {
+      res.sendFile(bundle, { root: PUBLIC_DIR }, (err) => {
         if (err && !res.headersSent) {
           res.status(404).type('text/plain').send(`${bundle} is not built yet: run \`npm run build\`.\n`);
         }
       });
     });
   }
-  app.use(securityHeaders(), express.static(DEMO_DIR));
+  app.use(securityHeaders(), express.static(PUBLIC_DIR));
 
   app.use(notFound);
   app.use(

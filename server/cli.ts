@@ -1,7 +1,7 @@
 import { CONFIG_OPTIONS, ConfigError, configFromEnv, type ServerConfig } from './config.ts';
 
 /** What the command line asked for: help, or a server with this configuration. */
-export type CliRequest = { help: true } | { help: false; config: ServerConfig };
+export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; config: ServerConfig };
 
 /** The text of `flight-board-server --help`: every flag with its environment variable. */
 export function helpText(): string {
@@ -18,6 +18,7 @@ export function helpText(): string {
     'Options:',
     ...lines,
     `  ${'-h, --help'.padEnd(width)}  print this help and exit`,
+    `  ${'-v, --version'.padEnd(width)}  print the version and exit`,
     '',
   ].join('\n');
 }
@@ -34,7 +35,8 @@ export function parseCommandLine(
   const fromFlags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    if (arg === '-h' || arg === '--help') return { help: true };
+    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '-v' || arg === '--version') return { kind: 'version' };
     const [name = '', inline] = splitOnce(arg, '=');
     const option = CONFIG_OPTIONS.find((o) => o.flag === name);
     if (!option) {
@@ -49,7 +51,7 @@ export function parseCommandLine(
     option.parse(name, value); // refuse a bad value under the flag's own name
     fromFlags[option.env] = value;
   }
-  return { help: false, config: configFromEnv({ ...env, ...fromFlags }) };
+  return { kind: 'serve', config: configFromEnv({ ...env, ...fromFlags }) };
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

@@ -86,8 +86,8 @@ describe('command-line flags', () => {
       PORT: '9000',
       HEARTBEAT_MS: '300',
     });
-    assert.equal(request.help, false);
-    if (request.help) return;
+    assert.equal(request.kind, 'serve');
+    if (request.kind !== 'serve') return;
     assert.equal(request.config.port, 0);
     assert.equal(request.config.historySize, 25);
     assert.deepEqual(request.config.corsOrigins, ['*']);
@@ -95,8 +95,13 @@ describe('command-line flags', () => {
   });
 
   test('--help and -h ask for help', () => {
-    assert.deepEqual(parseCommandLine(['--help'], {}), { help: true });
-    assert.deepEqual(parseCommandLine(['--port', '1', '-h'], {}), { help: true });
+    assert.deepEqual(parseCommandLine(['--help'], {}), { kind: 'help' });
+    assert.deepEqual(parseCommandLine(['--port', '1', '-h'], {}), { kind: 'help' });
+  });
+
+  test('--version and -v ask for the version', () => {
+    assert.deepEqual(parseCommandLine(['--version'], {}), { kind: 'version' });
+    assert.deepEqual(parseCommandLine(['-v'], {}), { kind: 'version' });
   });
 
   test('the help lists every flag next to its environment variable', () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_RETRY_MS } from '../src/protocol.ts';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_RETRY_MS } from '../protocol/protocol.ts';
 
 /** pino's level names, quietest last. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Flight, FlightEvent, type FlightUpdate, type StreamEvent } from '../src/protocol.ts';
+import { type Flight, FlightEvent, type FlightUpdate, type StreamEvent } from '../protocol/protocol.ts';
 import { CATCH_UPS_PER_TURN, EventHub, type EventHubOptions, type StreamSink } from './event-hub.ts';
 import type { FlightStore } from './store/flight-store.ts';
 import { MemoryStore } from './store/memory-store.ts';

@@ -6,7 +6,7 @@ import {
   serializeComment,
   serializeEvent,
   serializeRetry,
-} from '../src/protocol.ts';
+} from '../protocol/protocol.ts';
 import type { FlightStore } from './store/flight-store.ts';
 
 export interface EventHubOptions {

@@ -1,5 +1,5 @@
 import { type ZodType, z } from 'zod';
-import type { Flight, FlightUpdate } from '../src/protocol.ts';
+import type { Flight, FlightUpdate } from '../protocol/protocol.ts';
 import { HttpError } from './http-error.ts';
 
 /** The rule for a flight key, in words for error messages. */

@@ -2,7 +2,7 @@
  * The reference server as a library: build the app yourself and mount or listen to it.
  *
  * @example
- * import { createApp, DEFAULT_CONFIG, MemoryStore } from 'flight-board/server';
+ * import { createApp, DEFAULT_CONFIG, MemoryStore } from 'flight-board-server';
  * const store = new MemoryStore(DEFAULT_CONFIG.historySize);
  * const { app } = createApp({ store, config: { ...DEFAULT_CONFIG, token: process.env.FLIGHT_BOARD_TOKEN } });
  * app.listen(5000);

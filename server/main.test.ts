@@ -3,10 +3,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { FlightEvent } from '../src/protocol.ts';
+import { FlightEvent } from '../protocol/protocol.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 
-const BIN = fileURLToPath(new URL('../bin/flight-board-server.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('./dist/main.js', import.meta.url));
 
 // ---- helpers ---------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
+#!/usr/bin/env node
 import type { Logger } from 'pino';
 import { helpText, parseCommandLine } from './cli.ts';
 import { ConfigError } from './config.ts';
 import { createLogger, logDestination } from './logger.ts';
 import { type RunningServer, SHUTDOWN_GRACE_MS, startServer } from './start.ts';
+import { VERSION } from './version.ts';
 
 /** Exit code for a configuration the server refuses (the message says which value and why). */
 const EXIT_USAGE = 2;
@@ -10,8 +12,12 @@ const EXIT_USAGE = 2;
 /** The server process: reads flags and environment, listens, and shuts down on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const request = parseCommandLine(process.argv.slice(2), process.env);
-  if (request.help) {
+  if (request.kind === 'help') {
     process.stdout.write(helpText());
+    return;
+  }
+  if (request.kind === 'version') {
+    process.stdout.write(`${VERSION}\n`);
     return;
   }
   const { config } = request;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { FlightEvent } from '../src/protocol.ts';
+import { FlightEvent } from '../protocol/protocol.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from '../test/support/rest-client.ts';
 import { startTestServer, type TestServer } from '../test/support/test-server.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
-import type { StreamEvent } from '../src/protocol.ts';
+import type { StreamEvent } from '../protocol/protocol.ts';
 import { createRandom, SEED_FLIGHTS, Simulator } from './simulator.ts';
 import { MemoryStore } from './store/memory-store.ts';
 

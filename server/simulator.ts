@@ -1,4 +1,4 @@
-import type { Flight } from '../src/protocol.ts';
+import type { Flight } from '../protocol/protocol.ts';
 import type { FlightStore } from './store/flight-store.ts';
 
 /** The seed tutorial's six flights: the board every demo starts from. */

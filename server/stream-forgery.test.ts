@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import fc from 'fast-check';
-import { type Flight, FlightEvent, serializeEvent } from '../src/protocol.ts';
+import { type Flight, FlightEvent, serializeEvent } from '../protocol/protocol.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { startTestServer, type TestServer } from '../test/support/test-server.ts';
 

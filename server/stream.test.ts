@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EventSource } from 'eventsource';
-import { type Flight, FlightEvent } from '../src/protocol.ts';
+import { type Flight, FlightEvent } from '../protocol/protocol.ts';
 import { capturedLogger } from '../test/support/log-capture.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from '../test/support/rest-client.ts';

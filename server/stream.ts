@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { parse as parseQuery } from 'node:querystring';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { LAST_EVENT_ID_HEADER, LAST_EVENT_ID_PARAM, STREAM_HEADERS } from '../src/protocol.ts';
+import { LAST_EVENT_ID_HEADER, LAST_EVENT_ID_PARAM, STREAM_HEADERS } from '../protocol/protocol.ts';
 import type { ServerConfig } from './config.ts';
 import { applyCors } from './cors.ts';
 import type { EventHub } from './event-hub.ts';

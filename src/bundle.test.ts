@@ -15,24 +15,24 @@ async function gzippedSize(response: Response): Promise<number> {
   return (await new Response(gzipped).arrayBuffer()).byteLength;
 }
 
-describe('dist/flight-board.js', () => {
+describe('dist/cdn/flight-board.js', () => {
   it(`is at most ${BUDGET} bytes gzipped`, async () => {
-    const size = await gzippedSize(await built('/dist/flight-board.js'));
+    const size = await gzippedSize(await built('/dist/cdn/flight-board.js'));
     expect(size, `${size} bytes gzip`).to.be.at.most(BUDGET);
   });
 
   it('is self-contained: Lit is bundled, nothing is imported', async () => {
-    const text = await (await built('/dist/flight-board.js')).text();
+    const text = await (await built('/dist/cdn/flight-board.js')).text();
     expect(text).to.not.match(/(^|[;}\s])import\s*[\w{*'"]/);
     expect(text).to.not.contain('Lit is in dev mode');
   });
 });
 
-describe('dist/flight-board.iife.js', () => {
+describe('dist/cdn/flight-board.iife.js', () => {
   it('works from a plain <script src> on a bare page', async () => {
     const frame = document.createElement('iframe');
     // A bare page: no module, no import map, only a classic script in <head> before the element.
-    frame.srcdoc = `<!doctype html><html lang="en"><head><script src="/dist/flight-board.iife.js"></script></head>
+    frame.srcdoc = `<!doctype html><html lang="en"><head><script src="/dist/cdn/flight-board.iife.js"></script></head>
       <body><flight-board heading="Bare page"><script type="application/json">
         [{"flight":"I768","origin":"Rome","arrival":"10:10","state":"landed"}]
       </script></flight-board></body></html>`;

@@ -1,12 +1,15 @@
+/**
+ * `flight-board`: registers `<flight-board>` and exports what `flight-board/element` exports.
+ * Registering twice (two bundles on one page) does nothing; without a DOM (server rendering in
+ * Node) Lit's shim provides `customElements`, and where even that is missing nothing registers.
+ */
 import { FlightBoardElement } from './flight-board.ts';
 
-export { ConnectionStatus } from './connection-status.ts';
-export * from './events.ts';
-export { FlightBoardElement, type SortDirection } from './flight-board.ts';
-export type { Flight } from './protocol.ts';
+export * from './element.ts';
 
-// Registering twice (two bundles on one page) must not throw.
-if (!customElements.get('flight-board')) customElements.define('flight-board', FlightBoardElement);
+if (typeof customElements !== 'undefined' && !customElements.get('flight-board')) {
+  customElements.define('flight-board', FlightBoardElement);
+}
 
 declare global {
   interface HTMLElementTagNameMap {

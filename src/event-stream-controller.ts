@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { LAST_EVENT_ID_PARAM } from '../protocol/protocol.ts';
 import { backoffDelay } from './backoff.ts';
 import { ConnectionStatus } from './connection-status.ts';
-import { LAST_EVENT_ID_PARAM } from './protocol.ts';
 
 export { ConnectionStatus } from './connection-status.ts';
 

@@ -3,8 +3,9 @@
  * typed fields (like the platform's own events), and each is added to `HTMLElementEventMap`,
  * so `board.addEventListener('flight-board-change', (e) => e.flight)` is typed.
  */
+
+import type { Flight } from '../protocol/protocol.ts';
 import type { ConnectionStatus } from './connection-status.ts';
-import type { Flight } from './protocol.ts';
 
 /** What happened to a row. */
 export type FlightChangeKind = 'added' | 'updated' | 'removed';

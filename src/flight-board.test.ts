@@ -3,6 +3,7 @@ import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { HttpResponse, http, sse } from 'msw';
 import { setupWorker } from 'msw/browser';
 import './define.ts';
+import { type Flight, FlightEvent, LAST_EVENT_ID_PARAM } from '../protocol/protocol.ts';
 import {
   FlightBoardStatusEvent,
   FlightChangeEvent,
@@ -10,7 +11,6 @@ import {
   FlightSnapshotEvent,
 } from './events.ts';
 import type { FlightBoardElement } from './flight-board.ts';
-import { type Flight, FlightEvent, LAST_EVENT_ID_PARAM } from './protocol.ts';
 
 // ---- helpers -------------------------------------------------------------------------------
 

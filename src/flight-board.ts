@@ -2,6 +2,13 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
+import {
+  asFlightSnapshot,
+  type Flight,
+  FlightEvent,
+  type FlightField,
+  parseJson,
+} from '../protocol/protocol.ts';
 import { Announcer } from './announcer.ts';
 import { ConnectionStatus, EventStreamController } from './event-stream-controller.ts';
 import {
@@ -14,7 +21,6 @@ import {
 import { Flashes } from './flashes.ts';
 import { styles } from './flight-board.styles.ts';
 import { applyFlightEvent, describeChange, type FlightRows, replaceRows } from './flight-rows.ts';
-import { asFlightSnapshot, type Flight, FlightEvent, type FlightField, parseJson } from './protocol.ts';
 import { RowWindow } from './row-window.ts';
 
 /** The direction of a sort, with the values of `aria-sort`. */

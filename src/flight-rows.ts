@@ -2,7 +2,7 @@
  * Applies one received stream event to the board's rows. The rows are a `Map` keyed by
  * flight, so every event but a snapshot costs O(1); the element only renders the result.
  */
-import type { FlightChangeKind, IgnoredReason } from './events.ts';
+
 import {
   asFlight,
   asFlightRemoval,
@@ -11,7 +11,8 @@ import {
   type Flight,
   FlightEvent,
   parseJson,
-} from './protocol.ts';
+} from '../protocol/protocol.ts';
+import type { FlightChangeKind, IgnoredReason } from './events.ts';
 
 /** The board's rows, keyed by `flight`, in the order they arrived. */
 export type FlightRows = Map<string, Flight>;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
-import { FlightEvent } from '../src/protocol.ts';
+import { FlightEvent } from '../protocol/protocol.ts';
 import { RawSseClient } from './support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from './support/rest-client.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';

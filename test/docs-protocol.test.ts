@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { serializeEvent } from '../src/protocol.ts';
+import { serializeEvent } from '../protocol/protocol.ts';
 import { RawSseClient } from './support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from './support/rest-client.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';

@@ -172,15 +172,15 @@ describe("README.md's snippets, run for real", () => {
 
   test('the conformance library snippet passes against the server', async () => {
     const readme = await readFile(`${ROOT}README.md`, 'utf8');
-    const [snippet = ''] = blocks(readme, 'js').filter((b) => b.includes('flight-board/conformance'));
-    // Inside the repository, so `flight-board/conformance` resolves by the package's own name.
+    const [snippet = ''] = blocks(readme, 'js').filter((b) => b.includes("from 'sse-conformance'"));
+    // Inside the repository, so `sse-conformance` resolves to the workspace's built dist/, in plain Node.
     const dir = `${ROOT}tmp/readme-snippet-${process.pid}`;
     await mkdir(dir, { recursive: true });
     try {
       const file = `${dir}/conformance-snippet.mjs`;
       const code = `import assert from 'node:assert/strict';\n${snippet.replace('http://127.0.0.1:5000', server.url)}`;
       await writeFile(file, code);
-      await promisify(execFile)(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, timeout: 60_000 });
+      await promisify(execFile)(process.execPath, [file], { cwd: ROOT, timeout: 60_000 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { FlightEvent } from '../protocol/protocol.ts';
 import type { ServerConfig } from '../server/config.ts';
-import { FlightEvent } from '../src/protocol.ts';
 import { startNginx } from './support/nginx.ts';
 import type { RawSseClient } from './support/raw-sse-client.ts';
 import {

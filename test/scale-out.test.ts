@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { Redis } from 'ioredis';
-import { FlightEvent } from '../src/protocol.ts';
+import { FlightEvent } from '../protocol/protocol.ts';
 import { stopChild } from './support/child-process.ts';
 import { freePort } from './support/free-port.ts';
 import { startNginx } from './support/nginx.ts';
@@ -27,7 +27,7 @@ import type { TestServer } from './support/test-server.ts';
 
 /** The keys a server process uses (RedisStore's default prefix). */
 const DEFAULT_PREFIX = '{flight-board}:';
-const BIN = fileURLToPath(new URL('../bin/flight-board-server.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../server/dist/main.js', import.meta.url));
 
 // ---- helpers -----------------------------------------------------------------------------
 

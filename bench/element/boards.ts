@@ -37,7 +37,7 @@ async function bundle(file: string): Promise<string> {
   throw new Error(`vite produced no bundle for ${file}`);
 }
 
-/** The element from `elementBundle` (default: dist/flight-board.js) and the two naive boards. */
+/** The element from `elementBundle` (default: dist/cdn/flight-board.js) and the two naive boards. */
 export async function loadBoards(elementBundle: string | URL = BUNDLE_PATH): Promise<Board[]> {
   return [
     {

@@ -6,8 +6,8 @@
  * comparison is of the update strategy alone, with a fair "naive", not a strawman.
  */
 import { html, render } from 'lit';
+import type { Flight } from '../../protocol/protocol.ts';
 import { styles } from '../../src/flight-board.styles.ts';
-import type { Flight } from '../../src/protocol.ts';
 
 /** Set by the bench page; called after every render so renders can be counted. */
 declare global {

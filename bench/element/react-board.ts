@@ -8,8 +8,8 @@
 // Namespace imports: React ships CommonJS, and the bundler's named-import interop loses `render`.
 import * as React from 'react';
 import * as ReactDOM from 'react-dom';
+import type { Flight } from '../../protocol/protocol.ts';
 import { styles } from '../../src/flight-board.styles.ts';
-import type { Flight } from '../../src/protocol.ts';
 
 const { createElement: h, useEffect, useLayoutEffect, useState } = React;
 

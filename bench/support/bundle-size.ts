@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-export const BUNDLE_PATH = new URL('../../dist/flight-board.js', import.meta.url);
+export const BUNDLE_PATH = new URL('../../dist/cdn/flight-board.js', import.meta.url);
 /** The budget of DESIGN.md: the ES module, Lit included, within 12 KB gzip. */
 export const BUNDLE_BUDGET_BYTES = 12 * 1024;
 
@@ -11,7 +11,7 @@ export interface BundleSize {
   budget: number;
 }
 
-/** Raw and gzip (default level, as the bundle test) sizes of dist/flight-board.js; undefined when it is not built. */
+/** Raw and gzip (default level, as the bundle test) sizes of dist/cdn/flight-board.js; undefined when it is not built. */
 export function bundleSize(): BundleSize | undefined {
   if (!existsSync(BUNDLE_PATH)) return undefined;
   const bytes = readFileSync(BUNDLE_PATH);
@@ -20,8 +20,8 @@ export function bundleSize(): BundleSize | undefined {
 
 /** One line for the bench output. */
 export function describeBundleSize(size = bundleSize()): string {
-  if (!size) return 'bundle: dist/flight-board.js is not built (run `npm run build`)';
+  if (!size) return 'bundle: dist/cdn/flight-board.js is not built (run `npm run build`)';
   const kb = (n: number) => (n / 1024).toFixed(2);
   const verdict = size.gzip <= size.budget ? 'within' : 'OVER';
-  return `bundle: dist/flight-board.js ${kb(size.raw)} KB raw, ${kb(size.gzip)} KB gzip (${verdict} the ${kb(size.budget)} KB budget)`;
+  return `bundle: dist/cdn/flight-board.js ${kb(size.raw)} KB raw, ${kb(size.gzip)} KB gzip (${verdict} the ${kb(size.budget)} KB budget)`;
 }

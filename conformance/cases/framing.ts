@@ -5,7 +5,7 @@ import {
   asFlightUpdate,
   FlightEvent,
   parseJson,
-} from '../../src/protocol.ts';
+} from '../../protocol/protocol.ts';
 import type { StreamRecorder } from '../client.ts';
 import { mainCapture, show, showEvent, unreadable } from '../observations.ts';
 import type { SseLine } from '../reader.ts';

@@ -1,4 +1,4 @@
-import { FlightEvent } from '../../src/protocol.ts';
+import { FlightEvent } from '../../protocol/protocol.ts';
 import { mainCapture, mediaType, showHeaders } from '../observations.ts';
 import { HEADERS_DEADLINE_MS, type Session } from '../session.ts';
 import { type Check, fail, pass, skip } from '../types.ts';

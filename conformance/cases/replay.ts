@@ -1,4 +1,4 @@
-import { FlightEvent, LAST_EVENT_ID_PARAM } from '../../src/protocol.ts';
+import { FlightEvent, LAST_EVENT_ID_PARAM } from '../../protocol/protocol.ts';
 import {
   mainCapture,
   ownId,

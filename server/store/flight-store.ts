@@ -1,4 +1,4 @@
-import type { Flight, FlightUpdate, StreamEvent } from '../../src/protocol.ts';
+import type { Flight, FlightUpdate, StreamEvent } from '../../protocol/protocol.ts';
 
 /** The board as one consistent read: its flights and the id of the newest event applied. */
 export interface BoardState {

@@ -4,7 +4,7 @@ import {
   type FlightUpdate,
   flightEvent,
   type StreamEvent,
-} from '../../src/protocol.ts';
+} from '../../protocol/protocol.ts';
 import { type BoardState, type FlightStore, StoreError, type UpdatedFlight } from './flight-store.ts';
 import { RingBuffer } from './ring-buffer.ts';
 

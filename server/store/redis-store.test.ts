@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { FlightEvent, type StreamEvent } from '../../src/protocol.ts';
+import { FlightEvent, type StreamEvent } from '../../protocol/protocol.ts';
 import { startRedisServer, type TestRedisServer } from '../../test/support/redis-server.ts';
 import { until } from '../../test/support/until.ts';
 import { StoreError } from './flight-store.ts';

@@ -7,7 +7,7 @@ import {
   type FlightUpdate,
   flightEvent,
   type StreamEvent,
-} from '../../src/protocol.ts';
+} from '../../protocol/protocol.ts';
 import { redactedUrl } from '../redact-url.ts';
 import { type BoardState, type FlightStore, StoreError, type UpdatedFlight } from './flight-store.ts';
 import {

@@ -1,4 +1,4 @@
-import { type Flight, FlightEvent } from '../../src/protocol.ts';
+import { type Flight, FlightEvent } from '../../protocol/protocol.ts';
 
 /**
  * The server's event ids in the order it issued them, as recorded by a store subscriber.

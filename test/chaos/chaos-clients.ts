@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { EventSource, type FetchLike } from 'eventsource';
 import { createParser } from 'eventsource-parser';
-import { FlightEvent, LAST_EVENT_ID_PARAM } from '../../src/protocol.ts';
+import { FlightEvent, LAST_EVENT_ID_PARAM } from '../../protocol/protocol.ts';
 import type { BoardReplica } from './board-replica.ts';
 import type { SeededRandom } from './seeded-random.ts';
 

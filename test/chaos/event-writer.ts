@@ -1,4 +1,4 @@
-import type { Flight, FlightUpdate } from '../../src/protocol.ts';
+import type { Flight, FlightUpdate } from '../../protocol/protocol.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
 /** One write of the chaos run. */

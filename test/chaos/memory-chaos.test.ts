@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
+import type { Flight } from '../../protocol/protocol.ts';
 import type { FlightStore } from '../../server/store/flight-store.ts';
-import type { Flight } from '../../src/protocol.ts';
 import { api, TEST_TOKEN } from '../support/rest-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { EventOrder } from './board-replica.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Flight } from '../../protocol/protocol.ts';
 import { StoreError } from '../../server/store/flight-store.ts';
 import { RedisStore } from '../../server/store/redis-store.ts';
-import type { Flight } from '../../src/protocol.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redis-server.ts';
 import { api, TEST_TOKEN } from '../support/rest-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Flight } from '../../src/protocol.ts';
+import type { Flight } from '../../protocol/protocol.ts';
 import { BoardReplica, type EventOrder, sortedBoard } from './board-replica.ts';
 import {
   type ChaosClient,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { Flight } from '../../src/protocol.ts';
+import type { Flight } from '../../protocol/protocol.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { api, TEST_TOKEN } from '../support/rest-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import type { Flight } from '../../src/protocol.ts';
+import type { Flight } from '../../protocol/protocol.ts';
 import { TEST_TOKEN } from '../support/rest-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { assertErrorJson, assertNoStackTrace } from './raw-http.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { FlightEvent } from '../../src/protocol.ts';
+import { FlightEvent } from '../../protocol/protocol.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { assertClean, type RawAnswer, rawGet, rawRequest } from './raw-http.ts';
 

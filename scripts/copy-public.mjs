@@ -1,0 +1,22 @@
+// The server package's build step: copies the demo page and the element's bundles into
+// server/dist/public/, which the server serves (see server/package-dir.ts). The bundles come
+// from the root's `npm run build:element`.
+import { cp, mkdir, stat } from 'node:fs/promises';
+
+const ROOT = new URL('../', import.meta.url);
+const PUBLIC = new URL('server/dist/public/', ROOT);
+const BUNDLES = ['flight-board.js', 'flight-board.iife.js'];
+
+await mkdir(PUBLIC, { recursive: true });
+await cp(new URL('demo/', ROOT), PUBLIC, { recursive: true });
+for (const bundle of BUNDLES) {
+  const from = new URL(`dist/cdn/${bundle}`, ROOT);
+  try {
+    await stat(from);
+  } catch {
+    console.error(`${from.pathname} is missing: run \`npm run build:element\` at the repository root first`);
+    process.exit(1);
+  }
+  await cp(from, new URL(bundle, PUBLIC));
+}
+console.log('server: copied the demo and the element bundles into dist/public');
