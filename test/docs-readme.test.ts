@@ -73,9 +73,12 @@ describe('README.md', () => {
     for (const { env } of CONFIG_OPTIONS) assert.ok(readme.includes(`\`${env}\``), `README.md lacks ${env}`);
   });
 
-  test('its relative links and images point at files of the repository', () => {
-    const targets = [...readme.matchAll(/\]\(([^)#\s]+)\)/g)]
+  test("its links and images point at files of the repository, by path or by the repository's URL", () => {
+    const targets = [...readme.matchAll(/\]\(([^)#\s]+)[^)]*\)/g)]
       .map((m) => m[1] ?? '')
+      .map((t) =>
+        t.replace(/^https:\/\/github\.com\/flight-board\/flight-board\/(?:blob|tree|raw)\/main\/?/, ''),
+      )
       .filter((t) => !/^[a-z]+:/.test(t));
     assert.ok(targets.length >= 5, targets.join(', '));
     for (const target of targets) assert.ok(existsSync(`${ROOT}${target}`), `broken link: ${target}`);
