@@ -284,10 +284,13 @@ describe('the three packages, packed from a fresh checkout and each installed al
   test('each library imports in plain Node, the element without a DOM', async () => {
     const checks: Record<PackageName, string> = {
       'flight-board': `
-        const element = await import('flight-board');
         const classOnly = await import('flight-board/element');
+        // Lit's Node build shims customElements: the class alone must not register the tag.
+        if (globalThis.customElements.get('flight-board')) throw new Error('flight-board/element registered');
+        const element = await import('flight-board');
         if (typeof element.FlightBoardElement !== 'function') throw new Error('no FlightBoardElement');
         if (classOnly.FlightBoardElement !== element.FlightBoardElement) throw new Error('two classes');
+        if (globalThis.customElements.get('flight-board') !== element.FlightBoardElement) throw new Error('not registered');
         console.log('element ok');`,
       'flight-board-server': `
         const { createApp, MemoryStore, DEFAULT_CONFIG } = await import('flight-board-server');
