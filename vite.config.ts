@@ -56,11 +56,17 @@ const SERVER_ROUTES = [
   '/flight-board.iife.js',
 ];
 
-/** In dev, the demo's `/flight-board.js` is the element's source, so an edit reloads the page. */
+/** Modules the built server serves beside the demo, taken from their sources in dev. */
+const FROM_SOURCE: Record<string, string> = {
+  '/flight-board.js': `${ROOT}src/define.ts`,
+  './protocol.js': `${ROOT}protocol/protocol.ts`,
+};
+
+/** In dev, the demo's `/flight-board.js` and `./protocol.js` are their sources, so an edit reloads the page. */
 function elementFromSource(): Plugin {
   return {
     name: 'flight-board-element-source',
-    resolveId: (id) => (id === '/flight-board.js' ? `${ROOT}src/define.ts` : undefined),
+    resolveId: (id) => FROM_SOURCE[id],
   };
 }
 

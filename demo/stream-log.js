@@ -1,15 +1,10 @@
 // The live event log: a second EventSource on the same stream, so each SSE event shows with its
 // id, type and data (the element's DOM events carry flights, not the wire fields).
 
-/** The event names of the flight-board protocol (DESIGN.md); unnamed events arrive as `message`. */
-const EVENT_TYPES = [
-  'flightSnapshot',
-  'flightAdded',
-  'flightStateUpdate',
-  'flightRemoval',
-  'closedConnection',
-  'message',
-];
+import { FlightEvent } from './protocol.js';
+
+/** The event names of the flight-board protocol; unnamed events arrive as `message`. */
+const EVENT_TYPES = Object.values(FlightEvent);
 /** Entries kept on screen. */
 const MAX_ENTRIES = 300;
 
@@ -90,7 +85,7 @@ export function streamLog(list, url) {
     li.append(id, type, data);
     classify(li);
     add(li);
-    if (event.type === 'closedConnection') {
+    if (event.type === FlightEvent.closed) {
       source.close();
       note('closedConnection: the stream is over, the client does not reconnect', 'end');
     }

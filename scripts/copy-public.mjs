@@ -1,7 +1,10 @@
 // The server package's build step: copies the demo page and the element's bundles into
-// server/dist/public/, which the server serves (see server/package-dir.ts). The bundles come
-// from the root's `npm run build:element`.
+// server/dist/public/, which the server serves (see server/package-dir.ts), and builds the wire
+// protocol's module for the demo's scripts (protocol.js), so they spell no event name of their own.
+// The bundles come from the root's `npm run build:element`.
 import { cp, mkdir, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const ROOT = new URL('../', import.meta.url);
 const PUBLIC = new URL('server/dist/public/', ROOT);
@@ -19,4 +22,13 @@ for (const bundle of BUNDLES) {
   }
   await cp(from, new URL(bundle, PUBLIC));
 }
-console.log('server: copied the demo and the element bundles into dist/public');
+await build({
+  entryPoints: [fileURLToPath(new URL('protocol/protocol.ts', ROOT))],
+  outfile: fileURLToPath(new URL('protocol.js', PUBLIC)),
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'warning',
+});
+console.log('server: copied the demo, the element bundles and protocol.js into dist/public');
