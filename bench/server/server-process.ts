@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { freePort } from '../../test/support/free-port.ts';
 import type { ServerTarget } from './targets.ts';
 
@@ -35,7 +36,10 @@ export class ServerProcess {
   /** Starts `target` (taskset execs node, so the pid is the server's) and waits until it answers. */
   static async start(target: ServerTarget, cpus: string, nodeArgs: string[] = []): Promise<ServerProcess> {
     const port = await freePort();
-    const args = ['-c', cpus, process.execPath, ...nodeArgs, '--import', 'tsx', target.entry];
+    if (!existsSync(target.entry)) throw new Error(`${target.entry} is missing: run \`npm run build\` first`);
+    // The reference runs as it ships (compiled JavaScript); the other servers are TypeScript files.
+    const loader = target.entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const args = ['-c', cpus, process.execPath, ...nodeArgs, ...loader, target.entry];
     const child = spawn('taskset', args, {
       env: { ...process.env, ...target.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -8,7 +8,7 @@ const TOKEN = 'bench-token';
 /** One server under test: how to start it, prepare it, and publish to it. */
 export interface ServerTarget {
   name: 'reference' | 'baseline' | 'better-sse';
-  /** TypeScript entry point, run with `node --import tsx`. */
+  /** Entry point: JavaScript runs on plain node, TypeScript with `node --import tsx`. */
   entry: string;
   env: Record<string, string>;
   publish: PublishRoute;
@@ -20,7 +20,7 @@ export const HEARTBEAT_MS = '15000';
 
 /**
  * `--reference-entry=<file>` on the bench command line: run another build of the reference
- * server (e.g. a candidate fix in a copy of the tree) in place of server/main.ts.
+ * server (e.g. a candidate fix in a copy of the tree) in place of the built server/dist/main.js.
  */
 const referenceEntry = process.argv.find((a) => a.startsWith('--reference-entry='))?.slice(18);
 
@@ -34,7 +34,7 @@ export const TARGETS: readonly ServerTarget[] = [
   },
   {
     name: 'reference',
-    entry: referenceEntry ?? `${ROOT}server/main.ts`,
+    entry: referenceEntry ?? `${ROOT}server/dist/main.js`,
     // As a user runs it (logs at info level, metrics on), with writes enabled and no simulator.
     env: { FLIGHT_BOARD_TOKEN: TOKEN, SIMULATE: '0', HEARTBEAT_MS },
     publish: {
