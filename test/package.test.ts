@@ -151,6 +151,24 @@ async function serveFolder(folder: string): Promise<{ url: string; server: Serve
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/**
+ * Builds a one-page Vite app in `<project>/<name>/` from its `body` markup and `main.js` code;
+ * resolves with the folder of the built files.
+ */
+async function buildViteApp(project: string, name: string, body: string, main: string): Promise<string> {
+  const app = join(project, name);
+  await mkdir(app, { recursive: true });
+  await writeFile(
+    join(app, 'index.html'),
+    `<!doctype html>${body}<script type="module" src="./main.js"></script>`,
+  );
+  await writeFile(join(app, 'main.js'), main);
+  const vite = join(project, 'node_modules', '.bin', 'vite');
+  const build = await runIn(project, vite, ['build', name, '--outDir', 'dist', '--logLevel', 'error']);
+  assert.equal(build.code, 0, build.stderr);
+  return join(app, 'dist');
+}
+
 /** Text of every built JavaScript file of a Vite output folder. */
 async function builtJavaScript(dir: string): Promise<string> {
   const assets = join(dir, 'assets');
@@ -420,30 +438,17 @@ describe('the three packages, packed from a fresh checkout and each installed al
   test('a Vite app that uses Lit itself and imports the element bundles one copy of Lit', async () => {
     const project = projects['flight-board'];
     await addTools(project, [TOOLS.vite, 'lit@3']);
-    const app = join(project, 'lit-app');
-    await mkdir(app, { recursive: true });
-    await writeFile(
-      join(app, 'index.html'),
-      '<!doctype html><script type="module" src="./main.js"></script>',
-    );
-    await writeFile(
-      join(app, 'main.js'),
+    const built = await buildViteApp(
+      project,
+      'lit-app',
+      '',
       `import 'flight-board';
        import { LitElement, html } from 'lit';
        customElements.define('my-app', class extends LitElement {
          render() { return html\`<flight-board src="/events"></flight-board>\`; }
        });`,
     );
-    const build = await runIn(project, join(project, 'node_modules', '.bin', 'vite'), [
-      'build',
-      'lit-app',
-      '--outDir',
-      'dist',
-      '--logLevel',
-      'error',
-    ]);
-    assert.equal(build.code, 0, build.stderr);
-    const js = await builtJavaScript(join(app, 'dist'));
+    const js = await builtJavaScript(built);
     // Each copy of lit-html and of ReactiveElement registers its version on globalThis once.
     assert.equal(js.match(/litHtmlVersions/g)?.length, 1, 'one lit-html');
     assert.equal(js.match(/reactiveElementVersions/g)?.length, 1, 'one ReactiveElement');
@@ -453,14 +458,10 @@ describe('the three packages, packed from a fresh checkout and each installed al
   test('flight-board/react renders <FlightBoard> in React in Chromium, fed by the installed server', async () => {
     const project = projects['flight-board'];
     await addTools(project, [TOOLS.vite, ...TOOLS.react.slice(0, 2)]);
-    const app = join(project, 'react-app');
-    await mkdir(app, { recursive: true });
-    await writeFile(
-      join(app, 'index.html'),
-      '<!doctype html><div id="root"></div><script type="module" src="./main.js"></script>',
-    );
-    await writeFile(
-      join(app, 'main.js'),
+    const built = await buildViteApp(
+      project,
+      'react-app',
+      '<div id="root"></div>',
       `import { createElement } from 'react';
        import { createRoot } from 'react-dom/client';
        import { FlightBoard } from 'flight-board/react';
@@ -470,16 +471,7 @@ describe('the three packages, packed from a fresh checkout and each installed al
          createElement(FlightBoard, { src, heading: 'From React', onFlightBoardSnapshot: () => { window.snapshots++; } }),
        );`,
     );
-    const build = await runIn(project, join(project, 'node_modules', '.bin', 'vite'), [
-      'build',
-      'react-app',
-      '--outDir',
-      'dist',
-      '--logLevel',
-      'error',
-    ]);
-    assert.equal(build.code, 0, build.stderr);
-    const page = await serveFolder(join(app, 'dist'));
+    const page = await serveFolder(built);
     const server = await startInstalledServer(projects['flight-board-server'], ['--cors-origins', page.url]);
     const browser = await launchChromium();
     try {
