@@ -20,10 +20,16 @@ export interface ServerConfig {
   retryMs: number;
   /** Open streams allowed at once; unset: no limit. */
   maxClients: number | undefined;
+  /** Open streams allowed at once from one client address; unset: no limit. */
+  maxClientsPerIp: number | undefined;
   redisUrl: string | undefined;
   /** Unsent bytes a stream may hold before its client is dropped. */
   maxBufferedBytes: number;
   logLevel: LogLevel;
+  /** PEM certificate chain file: with `tlsKey`, HTTPS with HTTP/2 and HTTP/1.1 on one port. */
+  tlsCert: string | undefined;
+  /** PEM private key file of `tlsCert`. */
+  tlsKey: string | undefined;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -38,9 +44,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   heartbeatMs: DEFAULT_HEARTBEAT_MS,
   retryMs: DEFAULT_RETRY_MS,
   maxClients: undefined,
+  maxClientsPerIp: undefined,
   redisUrl: undefined,
   maxBufferedBytes: 1024 * 1024,
   logLevel: 'info',
+  tlsCert: undefined,
+  tlsKey: undefined,
 };
 
 /** A configuration value the server refuses to start with; the message names the value and the rule. */
@@ -188,6 +197,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     'open streams allowed at once; more get 503 (default: no limit)',
     integer(1),
   ),
+  option(
+    'maxClientsPerIp',
+    'MAX_CLIENTS_PER_IP',
+    'open streams allowed at once from one client address; more get 503 (default: no limit)',
+    integer(1),
+  ),
   option('redisUrl', 'REDIS_URL', 'Redis URL for the Redis Streams store (default: unset, in memory)', text),
   option(
     'maxBufferedBytes',
@@ -196,6 +211,13 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     integer(1024),
   ),
   option('logLevel', 'LOG_LEVEL', `log level: ${LOG_LEVELS.join(', ')} (default info)`, logLevel),
+  option(
+    'tlsCert',
+    'TLS_CERT',
+    'PEM certificate file; with TLS_KEY, serve HTTPS with HTTP/2 and HTTP/1.1 (default: unset, plain HTTP/1.1)',
+    text,
+  ),
+  option('tlsKey', 'TLS_KEY', 'PEM private key file of TLS_CERT (default: unset)', text),
 ];
 
 /** Reads the server's configuration from environment variables, refusing bad values with a clear message. */
@@ -205,6 +227,11 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
   for (const { key, env: name, parse } of CONFIG_OPTIONS) {
     const raw = env[name];
     if (raw !== undefined && raw !== '') values[key] = parse(name, raw);
+  }
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw new ConfigError(
+      'TLS_CERT and TLS_KEY go together: set both (PEM files) to serve HTTPS and HTTP/2, or neither for plain HTTP',
+    );
   }
   return config;
 }
