@@ -1,20 +1,26 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { cors, REST_PREFLIGHT, STREAM_PREFLIGHT } from './cors.ts';
-import { EventHub } from './event-hub.ts';
+import { http2Handler } from './express-http2.ts';
 import { errorHandler, notFound } from './http-error.ts';
+import { EventHub } from './hub/event-hub.ts';
 import { silentLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PUBLIC_DIR as PUBLIC_DIR_URL } from './package-dir.ts';
 import { restRoutes } from './rest.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { FlightStore } from './store/flight-store.ts';
-import { streamListener, streamRoute } from './stream.ts';
+import { acceptStream, isStreamUrl, streamContext } from './stream/accept-stream.ts';
+import { type AnyRequest, type AnyResponse, isHttp2 } from './stream/transports.ts';
 
-export { lastEventIdOf } from './stream.ts';
+export { lastEventIdOf } from './stream/accept-stream.ts';
+
+/** A request listener for Node's HTTP/1.1 server and its HTTP/2 server (`allowHTTP1`) alike. */
+export type AnyRequestListener = (req: AnyRequest, res: AnyResponse) => void;
 
 /** The demo page and the bundles, copied into the package by its build (see package-dir.ts). */
 const PUBLIC_DIR = fileURLToPath(PUBLIC_DIR_URL);
@@ -36,10 +42,11 @@ export interface AppOptions {
 
 export interface FlightBoardApp {
   /**
-   * What to serve: streams on plain node:http, everything else through `app`. `app` alone
-   * answers everything too (streams included), at about twice the memory per idle stream.
+   * What to serve, over HTTP/1.1 or HTTP/2: streams on plain Node, everything else through
+   * `app`. `app` alone answers everything over HTTP/1.1 too (streams included), at about twice
+   * the memory per idle stream.
    */
-  requestListener: RequestListener;
+  requestListener: AnyRequestListener;
   app: Express;
   hub: EventHub;
   metrics: Metrics;
@@ -68,8 +75,11 @@ export function createApp({
     next();
   });
 
+  // Every /events answer but the preflight comes from acceptStream, the one way into a stream:
+  // what a stream needs goes there, not in a middleware here (the listener bypasses Express).
+  const streams = streamContext(hub, config, metrics, logger);
   app.use('/events', cors(config.corsOrigins, STREAM_PREFLIGHT));
-  app.get('/events', streamRoute({ hub, config, metrics, logger }));
+  app.all('/events', (req, res) => acceptStream(req, res, streams));
 
   app.use(REST_PATHS, cors(config.corsOrigins, REST_PREFLIGHT));
   app.use(restRoutes({ store, hub, token: config.token }));
@@ -99,7 +109,14 @@ export function createApp({
       if (WRITE_METHODS.has(req.method)) metrics.writeErrors.inc({ code: error.code });
     }),
   );
-  const requestListener = streamListener({ hub, config, logger, onAnswered, fallback: app });
+  const http2App = http2Handler(app);
+  const requestListener: AnyRequestListener = (req, res) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && isStreamUrl(req.url)) {
+      onAnswered(req, res, '/events');
+      acceptStream(req, res, streams);
+    } else if (isHttp2(req)) http2App(req, res as Http2ServerResponse);
+    else app(req as IncomingMessage, res as ServerResponse);
+  };
   return { requestListener, app, hub, metrics };
 }
 
@@ -112,7 +129,7 @@ const QUIET_PATHS = new Set(['/events', '/metrics', '/health']);
  * (~0.2 KB each), to log a line that is dropped.
  */
 function logWhenAnswered(logger: Logger) {
-  return (req: IncomingMessage, res: ServerResponse, path: string): void => {
+  return (req: AnyRequest, res: AnyResponse, path: string): void => {
     const quiet = QUIET_PATHS.has(path);
     if (quiet && !logger.isLevelEnabled('debug')) return;
     const started = performance.now();

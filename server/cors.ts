@@ -1,8 +1,18 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 
 /** Request headers a cross-origin EventSource or fetch-based client may send on `/events`. */
 export const STREAM_REQUEST_HEADERS = 'Last-Event-ID, Cache-Control, Authorization';
+
+/** The part of a request CORS reads (HTTP/1.1 and HTTP/2 requests alike). */
+export interface CorsRequest {
+  readonly headers: { origin?: string | undefined };
+}
+
+/** The part of a response CORS writes (HTTP/1.1 and HTTP/2 responses alike). */
+export interface CorsResponse {
+  setHeader(name: string, value: string): unknown;
+  getHeader(name: string): unknown;
+}
 
 /** What a preflight may allow on one route. */
 export interface PreflightPolicy {
@@ -21,12 +31,12 @@ export const REST_PREFLIGHT: PreflightPolicy = {
 /**
  * Sets the CORS headers of DESIGN.md for `origins`: `*` allows anyone without credentials;
  * an allow-listed Origin is echoed with credentials allowed; any other Origin gets nothing.
- * `Vary: Origin` is always set when the answer depends on the Origin. Plain node:http types:
- * the `/events` fast path (stream.ts) calls it without Express.
+ * `Vary: Origin` is always set when the answer depends on the Origin. Plain Node types: `acceptStream`
+ * calls it without Express, over HTTP/1.1 and HTTP/2.
  *
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
  */
-export function applyCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): void {
+export function applyCors(req: CorsRequest, res: CorsResponse, origins: readonly string[]): void {
   if (origins.includes('*')) {
     res.setHeader('Access-Control-Allow-Origin', '*');
     return;
@@ -40,7 +50,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, origins: re
 }
 
 /** Adds `Origin` to the `Vary` header, keeping what is there (what Express's `res.vary` does). */
-function varyOrigin(res: ServerResponse): void {
+function varyOrigin(res: CorsResponse): void {
   const vary = res.getHeader('Vary');
   const fields = vary === undefined ? [] : String(vary).split(/\s*,\s*/);
   if (fields.some((field) => field === '*' || field.toLowerCase() === 'origin')) return;

@@ -9,7 +9,8 @@
  */
 export { type AppOptions, createApp, type FlightBoardApp } from './app.ts';
 export { ConfigError, configFromEnv, DEFAULT_CONFIG, type ServerConfig } from './config.ts';
-export { EventHub, type EventHubOptions, type StreamSink } from './event-hub.ts';
+export { EventHub, type EventHubOptions, type StreamTransport } from './hub/event-hub.ts';
+export { Frame } from './hub/frame.ts';
 export { createLogger, silentLogger } from './logger.ts';
 export { SEED_FLIGHTS, Simulator, type SimulatorOptions } from './simulator.ts';
 export { type RunningServer, startServer } from './start.ts';

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from '../test/support/rest-client.ts';
 import { startTestServer } from '../test/support/test-server.ts';
-import type { StreamSink } from './event-hub.ts';
+import type { StreamTransport } from './hub/stream-transport.ts';
 
 /** The value of one sample line (`name{labels} value`) in Prometheus text. */
 function sample(text: string, series: string): number | undefined {
@@ -18,15 +18,20 @@ describe('GET /metrics', () => {
     const resumed = RawSseClient.open(server.port, { path: '/events', headers: { 'Last-Event-ID': '0' } });
     try {
       await Promise.all([fresh.waitForEvents(1), resumed.waitFor((r) => r.status === 200)]);
-      const stuck: StreamSink = {
-        write: () => false,
+      // A client that reads nothing: every frame stays unsent (5,000 bytes each, to be quick).
+      let unsentBytes = 0;
+      const stuck: StreamTransport = {
+        start: () => undefined,
+        write: () => {
+          unsentBytes += 5000;
+        },
         end: () => undefined,
         destroy: () => undefined,
-        writableLength: 0,
+        get unsentBytes() {
+          return unsentBytes;
+        },
       };
-      await server.hub
-        .connect(Object.defineProperty(stuck, 'writableLength', { get: () => 10_000 }))
-        .ready.catch(() => undefined);
+      await server.hub.connect(stuck).ready;
       assert.equal((await fetch(`${server.url}/events`)).status, 503);
       await api(server, 'POST', '/flights', { body: { flight: 'A1', origin: 'x', arrival: '10:00' } });
       await api(server, 'POST', '/flights', { body: { flight: 'A1', origin: 'x', arrival: '10:00' } });

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { EventHub } from './event-hub.ts';
+import type { EventHub } from './hub/event-hub.ts';
 
 /** The Prometheus metrics of one app, in a registry of its own (several apps may share a process in tests). */
 export interface Metrics {

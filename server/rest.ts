@@ -1,8 +1,8 @@
 import express, { type Request, type Router } from 'express';
 import { requireBearerToken } from './auth.ts';
-import type { EventHub } from './event-hub.ts';
 import { parseFlightChanges, parseNewFlight } from './flight-schema.ts';
 import { HttpError } from './http-error.ts';
+import type { EventHub } from './hub/event-hub.ts';
 import { jsonBody } from './json-body.ts';
 import type { FlightStore } from './store/flight-store.ts';
 

@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { createApp } from './app.ts';
-import type { ServerConfig } from './config.ts';
-import type { EventHub } from './event-hub.ts';
+import { type AnyRequestListener, createApp } from './app.ts';
+import { ConfigError, type ServerConfig } from './config.ts';
+import type { EventHub } from './hub/event-hub.ts';
 import { Simulator } from './simulator.ts';
 import { createStore } from './store/create-store.ts';
 import type { FlightStore } from './store/flight-store.ts';
@@ -30,6 +33,35 @@ export function createHttpServer(app: RequestListener, timeouts: ServerOptions =
   return createServer(timeouts, app);
 }
 
+/** A PEM certificate chain and its private key. */
+export interface TlsFiles {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/**
+ * The HTTPS server for `app`: HTTP/2 and HTTP/1.1 on one port, chosen by ALPN (`h2` first), so
+ * a browser opens every stream of a page on one connection and older clients still connect.
+ */
+export function createHttpsServer(app: AnyRequestListener, tls: TlsFiles): Http2SecureServer {
+  return createSecureServer({ ...tls, allowHTTP1: true }, app);
+}
+
+/** Reads TLS_CERT and TLS_KEY, refusing a file that cannot be read with what to check. */
+export async function readTlsFiles(config: ServerConfig): Promise<TlsFiles | undefined> {
+  if (config.tlsCert === undefined || config.tlsKey === undefined) return undefined;
+  const read = (name: string, path: string) =>
+    readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError(
+        `${name}=${JSON.stringify(path)} cannot be read (${error.code ?? error.message}): give the path of a PEM file`,
+      );
+    });
+  return { cert: await read('TLS_CERT', config.tlsCert), key: await read('TLS_KEY', config.tlsKey) };
+}
+
+/** Either server: they share what start and shutdown use. */
+export type AnyServer = Server | Http2SecureServer;
+
 /**
  * Connections the kernel may hold completed but not yet accepted. Node's default (511) is smaller
  * than a reconnect storm: when a deploy or a network blip sends every client back at once, the
@@ -43,7 +75,7 @@ export const LISTEN_BACKLOG = 4096;
 export const SHUTDOWN_GRACE_MS = 4000;
 
 export interface RunningServer {
-  server: Server;
+  server: AnyServer;
   hub: EventHub;
   store: FlightStore;
   url: string;
@@ -54,6 +86,7 @@ export interface RunningServer {
 
 /** Builds the store, the app and the simulator from `config`, and listens. */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const tls = await readTlsFiles(config); // a bad path is refused before anything starts
   const store = await createStore(config, {
     onError: (err, connection) => logger.warn({ err, connection }, 'redis connection error'),
   });
@@ -62,9 +95,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     ? new Simulator(store, { seed: config.simulateSeed, speed: config.simulateSpeed })
     : undefined;
   await simulator?.start();
-  const server = await listen(requestListener, config);
+  const server = await listen(requestListener, config, tls);
+  const connections = trackConnections(server);
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
+  const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
   logger.info({ url, port, config: { ...config, token: config.token ? '[set]' : undefined } }, 'listening');
   if (!config.token) logger.info('writes are disabled: set FLIGHT_BOARD_TOKEN to enable the REST API');
 
@@ -74,8 +108,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       simulator?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       hub.dispose(); // ends every stream without closedConnection: clients reconnect elsewhere
-      server.closeIdleConnections();
-      const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      connections.closeIdle();
+      const cut = setTimeout(() => connections.closeAll(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(cut);
       await store.close();
@@ -85,9 +119,51 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   return { server, hub, store, url, port, shutdown };
 }
 
-function listen(app: RequestListener, config: ServerConfig): Promise<Server> {
+/** Closing a server's connections, whichever kind it is. */
+interface Connections {
+  /** Connections with nothing in flight (HTTP/2: a GOAWAY, so in-flight requests finish). */
+  closeIdle(): void;
+  closeAll(): void;
+}
+
+function trackConnections(server: AnyServer): Connections {
+  if (!('closeAllConnections' in server)) return tlsConnections(server);
+  return { closeIdle: () => server.closeIdleConnections(), closeAll: () => server.closeAllConnections() };
+}
+
+/**
+ * An HTTPS server's connections: HTTP/2 sessions are told to go away (GOAWAY); HTTP/1.1 ones
+ * are ended (their streams were ended first; a REST answer is a few bytes).
+ */
+function tlsConnections(server: Http2SecureServer): Connections {
+  const sockets = new Set<TLSSocket>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  return {
+    closeIdle() {
+      for (const session of sessions) session.close();
+      for (const socket of sockets) if (socket.alpnProtocol !== 'h2') socket.end();
+    },
+    closeAll() {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+function listen(
+  app: AnyRequestListener,
+  config: ServerConfig,
+  tls: TlsFiles | undefined,
+): Promise<AnyServer> {
   return new Promise((resolve, reject) => {
-    const server = createHttpServer(app);
+    const server: AnyServer = tls ? createHttpsServer(app, tls) : createHttpServer(app as RequestListener);
     server.once('error', reject);
     server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);

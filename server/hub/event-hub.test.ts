@@ -1,26 +1,35 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Flight, FlightEvent, type FlightUpdate, type StreamEvent } from '../protocol/protocol.ts';
-import { CATCH_UPS_PER_TURN, EventHub, type EventHubOptions, type StreamSink } from './event-hub.ts';
-import type { FlightStore } from './store/flight-store.ts';
-import { MemoryStore } from './store/memory-store.ts';
+import { type Flight, FlightEvent, type FlightUpdate, type StreamEvent } from '../../protocol/protocol.ts';
+import type { FlightStore } from '../store/flight-store.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import { CATCH_UPS_PER_TURN, EventHub, type EventHubOptions } from './event-hub.ts';
+import type { Frame } from './frame.ts';
+import type { StreamTransport } from './stream-transport.ts';
 
 // ---- helpers ---------------------------------------------------------------------------
 
-/** A sink that records what it was given and never drains, like a client that stopped reading. */
-class StuckSink implements StreamSink {
-  readonly chunks: string[] = [];
-  writableLength = 0;
+/** A transport that records the frames it was given and never drains, like a client that stopped reading. */
+class StuckSink implements StreamTransport {
+  readonly frames: Frame[] = [];
+  unsentBytes = 0;
+  started = false;
   destroyed = false;
   ended = false;
-  write(chunk: string): boolean {
-    if (this.destroyed) throw new Error('write after destroy');
-    this.chunks.push(chunk);
-    this.writableLength += Buffer.byteLength(chunk);
-    return false;
+  /** The text of every frame, in order. */
+  get chunks(): string[] {
+    return this.frames.map((frame) => frame.text);
   }
-  end(chunk?: string): void {
-    if (chunk) this.chunks.push(chunk);
+  start(): void {
+    this.started = true;
+  }
+  write(frame: Frame): void {
+    if (this.destroyed) throw new Error('write after destroy');
+    this.frames.push(frame);
+    this.unsentBytes += frame.bytes.length;
+  }
+  end(frame?: Frame): void {
+    if (frame) this.frames.push(frame);
     this.ended = true;
   }
   destroy(): void {
@@ -28,28 +37,15 @@ class StuckSink implements StreamSink {
   }
 }
 
-/** A sink that drains at once, like a fast client. */
+/** A transport that drains at once, like a fast client. */
 class FastSink extends StuckSink {
-  override write(chunk: string): boolean {
-    super.write(chunk);
-    this.writableLength = 0;
-    return true;
+  override write(frame: Frame): void {
+    super.write(frame);
+    this.unsentBytes = 0;
   }
 }
 
 const OPTIONS: EventHubOptions = { retryMs: 1000, heartbeatMs: 60_000, maxBufferedBytes: 16 * 1024 };
-
-/** A chunked socket that records the chunks written to it and drains at once. */
-function recordingSocket(): { chunks: Uint8Array[]; writableLength: number; write(c: Uint8Array): boolean } {
-  return {
-    chunks: [],
-    writableLength: 0,
-    write(c) {
-      this.chunks.push(c);
-      return true;
-    },
-  };
-}
 
 /** A store holding flight I768 (event 1), then `gateChanges` state changes (events 2, 3, …). */
 async function boardWithI768(capacity: number, gateChanges = 0): Promise<MemoryStore> {
@@ -161,8 +157,8 @@ describe('EventHub', () => {
     for (let i = 0; i < 200; i++) await store.update({ flight: 'A1', state: `${i}${big}` });
     const frame = 1100;
     assert.equal(stuck.destroyed, true);
-    assert.ok(stuck.writableLength <= OPTIONS.maxBufferedBytes + frame, `held ${stuck.writableLength} bytes`);
-    assert.deepEqual(evicted, [stuck.writableLength]);
+    assert.ok(stuck.unsentBytes <= OPTIONS.maxBufferedBytes + frame, `held ${stuck.unsentBytes} bytes`);
+    assert.deepEqual(evicted, [stuck.unsentBytes]);
     assert.equal(hub.stats.evictions, 1);
     assert.equal(hub.clientCount, 1, 'the fast client stays');
     assert.equal(fast.chunks.length, 2 + 201, 'retry, snapshot, every event');
@@ -173,7 +169,7 @@ describe('EventHub', () => {
     const store = new MemoryStore(10);
     const hub = new EventHub(store, OPTIONS);
     const sink = new StuckSink();
-    sink.writableLength = 0;
+    sink.unsentBytes = 0;
     const { ready } = hub.connect(sink);
     hub.disconnect(sink);
     await ready;
@@ -294,70 +290,39 @@ describe('EventHub', () => {
     assert.equal(unresyncCalls, 1, 'dispose stops listening for resyncs');
   });
 
-  test('writes live events to a chunked socket as one ready-made HTTP/1.1 chunk, the same bytes for every client', async () => {
+  test('hands every client the same frame for a live event, its bytes and HTTP/1.1 chunk built once', async () => {
     const store = await boardWithI768(10);
     const hub = new EventHub(store, OPTIONS);
-    const sockets = [0, 1].map(() => recordingSocket());
-    const sinks = sockets.map(() => new FastSink());
-    for (const [i, sink] of sinks.entries())
-      await hub.connect(sink, undefined, { chunkedSocket: sockets[i] }).ready;
+    const sinks = [0, 1].map(() => new FastSink());
+    for (const sink of sinks) await hub.connect(sink).ready;
     await store.update({ flight: 'I768', state: 'landed' });
-    const frame = 'id: 2\nevent: flightStateUpdate\ndata: {"flight":"I768","state":"landed"}\n\n';
-    const expected = `${Buffer.byteLength(frame).toString(16)}\r\n${frame}\r\n`;
-    for (const [i, socket] of sockets.entries()) {
-      assert.deepEqual(
-        socket.chunks.map((c) => Buffer.from(c).toString()),
-        [expected],
-      );
-      assert.ok(
-        !sinks[i]!.chunks.join('').includes('landed'),
-        'the live event did not also go through the response',
-      );
-    }
-    assert.equal(sockets[0]!.chunks[0], sockets[1]!.chunks[0], 'one Buffer, shared by every client');
+    const text = 'id: 2\nevent: flightStateUpdate\ndata: {"flight":"I768","state":"landed"}\n\n';
+    const [a, b] = sinks.map((sink) => sink.frames.at(-1));
+    assert.ok(a !== undefined && a === b, 'one frame for both clients');
+    assert.equal(a.text, text);
+    assert.equal(a.chunk.toString(), `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`);
+    assert.equal(a.chunk, b?.chunk, 'one chunk Buffer, shared by every client');
     hub.dispose();
   });
 
-  test('drops a chunked client whose socket holds more unsent bytes than the bound', async () => {
-    const store = await boardWithI768(10);
-    const hub = new EventHub(store, { ...OPTIONS, maxBufferedBytes: 100 });
-    const socket = {
-      writableLength: 0,
-      write(c: Uint8Array) {
-        this.writableLength += c.length;
-        return false;
-      },
-    };
-    const sink = new FastSink();
-    await hub.connect(sink, undefined, { chunkedSocket: socket }).ready;
-    for (let i = 0; i < 5 && hub.clientCount > 0; i++)
-      await store.update({ flight: 'I768', state: `gate ${i}` });
-    assert.equal(hub.clientCount, 0);
-    assert.ok(sink.destroyed);
-    assert.equal(hub.stats.evictions, 1);
-    hub.dispose();
-  });
-  test('clients resuming from the same id share one read of the history and one joined replay Buffer, rebuilt once a new event arrives', async () => {
+  test('clients resuming from the same id share one read of the history and one joined replay frame, rebuilt once a new event arrives', async () => {
     const store = await boardWithI768(50, 3);
     const history = slowHistory(store);
     const hub = new EventHub(history.store, OPTIONS);
-    const sockets = [0, 1, 2].map(() => recordingSocket());
-    await Promise.all(
-      sockets.slice(0, 2).map((s) => hub.connect(new FastSink(), '1', { chunkedSocket: s }).ready),
-    );
-    const [a, b] = sockets.map((s) => s.chunks[0]);
-    assert.ok(a !== undefined && a === b, 'one Buffer for both clients');
-    const text = Buffer.from(a).toString();
-    assert.match(text, /^[0-9a-f]+\r\n[\s\S]*\r\n$/, 'one complete HTTP/1.1 chunk');
-    assert.deepEqual(idsIn(text), ['2', '3', '4']);
+    const sinks = [0, 1, 2].map(() => new FastSink());
+    await Promise.all(sinks.slice(0, 2).map((sink) => hub.connect(sink, '1').ready));
+    // frames[0] is `retry:`, frames[1] the replay
+    const [a, b] = sinks.map((sink) => sink.frames[1]);
+    assert.ok(a !== undefined && a === b, 'one frame for both clients');
+    assert.deepEqual(idsIn(a.text), ['2', '3', '4']);
     assert.equal(hub.stats.replays, 2);
     assert.equal(history.reads(), 1, 'the history read once for both');
 
     await store.update({ flight: 'I768', state: 'landed' });
-    await hub.connect(new FastSink(), '1', { chunkedSocket: sockets[2] }).ready;
-    const c = sockets[2]!.chunks[0];
+    await hub.connect(sinks[2]!, '1').ready;
+    const c = sinks[2]!.frames[1];
     assert.ok(c !== undefined && c !== a, 'not the replay cached before the new event');
-    assert.deepEqual(idsIn(Buffer.from(c).toString()), ['2', '3', '4', '5']);
+    assert.deepEqual(idsIn(c.text), ['2', '3', '4', '5']);
     assert.equal(history.reads(), 2);
     hub.dispose();
   });

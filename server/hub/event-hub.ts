@@ -6,15 +6,25 @@ import {
   serializeComment,
   serializeEvent,
   serializeRetry,
-} from '../protocol/protocol.ts';
-import type { FlightStore } from './store/flight-store.ts';
+} from '../../protocol/protocol.ts';
+import type { FlightStore } from '../store/flight-store.ts';
+import { CatchUpQueue } from './catch-up-queue.ts';
+import { Frame } from './frame.ts';
+import { type JoinedReplay, ReplayCache } from './replay-cache.ts';
+import type { StreamTransport } from './stream-transport.ts';
+
+export { CATCH_UPS_PER_TURN } from './catch-up-queue.ts';
+export type { StreamTransport } from './stream-transport.ts';
 
 export interface EventHubOptions {
   /** `retry:` sent at the start of every stream (ms). */
   retryMs: number;
   /** Silence after which a client gets a `: keep-alive` comment (ms). */
   heartbeatMs: number;
-  /** Unsent bytes a client may accumulate before it is disconnected to resync later. */
+  /**
+   * Unsent bytes a client may accumulate, beyond what is left of its own catch-up, before it is
+   * disconnected to resync later.
+   */
   maxBufferedBytes: number;
   /** Injectable clock, for tests. */
   now?: () => number;
@@ -22,89 +32,37 @@ export interface EventHubOptions {
   onEvict?: (unsentBytes: number) => void;
 }
 
-/** The writable end of one SSE response: Node's ServerResponse satisfies it. */
-export interface StreamSink {
-  write(chunk: string): boolean;
-  end(chunk?: string): unknown;
-  destroy(): unknown;
-  readonly writableLength: number;
-}
-
-/**
- * The TCP socket under an HTTP/1.1 chunked response whose headers are already sent. Writing a
- * complete chunk to it directly is what the response would do, minus its per-write work.
- */
-export interface ChunkedSocket {
-  write(chunk: Uint8Array): boolean;
-  readonly writableLength: number;
-}
-
-export interface ConnectOptions {
-  /** The response's socket, when it is HTTP/1.1 chunked: live events go to it as ready-made chunks. */
-  chunkedSocket?: ChunkedSocket | undefined;
-  /**
-   * Called at the stream's catch-up turn, right before its first write (`retry:`): the HTTP
-   * layer sends its headers then, so that they leave with that write.
-   */
-  beforeFirstWrite?: (() => void) | undefined;
-}
-
-/** A replay joined once, as text (for sinks) and as one HTTP/1.1 chunk (for chunked sockets). */
-interface JoinedReplay {
-  /** Id of its last event; the `Last-Event-ID` it resumes from when it is empty. */
-  lastId: string;
-  /** Empty when the client is already up to date (then `chunk` must not be written). */
-  text: string;
-  chunk: Buffer;
-}
-
-/**
- * Joined replays kept at once (one per distinct `Last-Event-ID` resumed from since the last
- * event): when more are asked for, the oldest is dropped, so memory stays bounded whatever
- * ids clients send.
- */
-const MAX_CACHED_REPLAYS = 16;
-
-/**
- * Catch-ups started per turn of the event loop. A reconnect storm otherwise runs every client's
- * catch-up back to back and holds live broadcasts until all are written (docs/performance.md).
- */
-export const CATCH_UPS_PER_TURN = 8;
-
-/** `text` as one complete HTTP/1.1 chunk: `<size in hex>\r\n<text>\r\n`. */
-function httpChunk(text: string): Buffer {
-  const body = Buffer.from(text);
-  return Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]);
-}
-
 interface Client {
-  sink: StreamSink;
-  socket: ChunkedSocket | undefined;
+  /** What the client is known by: its response, or the transport itself. */
+  owner: object;
+  transport: StreamTransport;
   /** Live events that arrived while the client's replay or snapshot was being written. */
   pending: StreamEvent[] | undefined;
   lastWriteAt: number;
+  /**
+   * Unsent bytes that are (at most) what is left of the client's catch-up: a catch-up is never
+   * evicted for its own size, only for what piles up behind it. Shrinks as the client reads.
+   */
+  catchUpBytes: number;
 }
 
 /**
- * Fans the store's events out to every open stream. Each event is serialised once and the
- * same string written to every client; a client that falls too far behind is dropped
- * (it reconnects with its Last-Event-ID and resyncs) so memory stays bounded.
+ * Fans the store's events out to every open stream. Each event is serialised once, as one
+ * frame, and the same frame handed to every client's transport; a client that falls too far
+ * behind is dropped (it reconnects with its Last-Event-ID and resyncs) so memory stays bounded.
  */
 export class EventHub {
-  /** By sink: a stream's close listener finds its client without a closure per stream. */
-  readonly #clients = new Map<StreamSink, Client>();
-  readonly #frames = new WeakMap<StreamEvent, string>();
-  readonly #chunks = new WeakMap<StreamEvent, Buffer>();
+  /** By owner (the response): a stream's close listener finds its client without a closure of its own. */
+  readonly #clients = new Map<object, Client>();
+  readonly #frames = new WeakMap<StreamEvent, Frame>();
   /**
-   * Joined replays (read or being read) by the `Last-Event-ID` they resume from: clients resuming
-   * from the same id share one read of the history, one string and one Buffer (in a storm of
-   * 1,000 clients, 999 copies of 500 events saved). Emptied on every new event and on resync: a
-   * client is only ever served a read that began after the last event it did not get live.
+   * Joined replays by the `Last-Event-ID` they resume from (in a storm of 1,000 clients, 999
+   * reads and copies saved). Emptied on every new event and on resync: see `#replayAfter`.
    */
-  readonly #replays = new Map<string, Promise<JoinedReplay | undefined>>();
-  /** Catch-ups waiting for their turn (see CATCH_UPS_PER_TURN), in arrival order. */
-  readonly #catchUpQueue: (() => void)[] = [];
-  #catchUpDrain: NodeJS.Immediate | undefined;
+  readonly #replays = new ReplayCache();
+  readonly #catchUps = new CatchUpQueue();
+  readonly #retry: Frame;
+  readonly #heartbeatFrame = new Frame(serializeComment(HEARTBEAT_COMMENT));
   readonly #options: Required<EventHubOptions>;
   readonly #unsubscribe: () => void;
   readonly #unresync: (() => void) | undefined;
@@ -114,18 +72,19 @@ export class EventHub {
   /** Counters for /health and /metrics. */
   readonly stats = { eventsSent: 0, replays: 0, snapshots: 0, evictions: 0 };
   /**
-   * A `close` listener for every stream's sink, e.g. `res.on('close', hub.closeListener)`: one
-   * function for all, where a closure per stream would hold ~0.4 KB for the life of each.
+   * A `close` listener for every stream's owner, e.g. `res.on('close', hub.closeListener)`: one
+   * function for all, where a closure per stream would be held for the life of each.
    */
-  readonly closeListener: (this: StreamSink) => void;
+  readonly closeListener: (this: object) => void;
 
   constructor(
     readonly store: FlightStore,
     options: EventHubOptions,
   ) {
     this.#options = { now: Date.now, onEvict: () => undefined, ...options };
+    this.#retry = new Frame(serializeRetry(this.#options.retryMs));
     const hub = this;
-    this.closeListener = function (this: StreamSink) {
+    this.closeListener = function (this: object) {
       hub.disconnect(this);
     };
     this.#unsubscribe = store.subscribe((event) => this.#broadcast(event));
@@ -152,32 +111,35 @@ export class EventHub {
   }
 
   /**
-   * Starts a stream on `sink`: `retry:`, then either the events after `lastEventId` (when
-   * the store still has them) or a snapshot, then live events with nothing lost or repeated
-   * in between. Call `disconnect(sink)` when the client goes away (for a Node response: listen
-   * to its `close` with `closeListener`); `ready` settles once it is live.
+   * Starts a stream on `transport`: `retry:`, then either the events after `lastEventId` (when
+   * the store still has them) or a snapshot, then live events with nothing lost or repeated in
+   * between. Call `disconnect(owner)` when the client goes away (for a Node response given as
+   * `owner`: listen to its `close` with `closeListener`); `ready` settles once it is live.
    */
   connect(
-    sink: StreamSink,
+    transport: StreamTransport,
     lastEventId?: string,
-    { chunkedSocket, beforeFirstWrite }: ConnectOptions = {},
+    owner: object = transport,
   ): { ready: Promise<void> } {
-    const client: Client = { sink, socket: chunkedSocket, pending: [], lastWriteAt: this.#options.now() };
-    this.#clients.set(sink, client);
+    const now = this.#options.now();
+    const client: Client = { owner, transport, pending: [], lastWriteAt: now, catchUpBytes: 0 };
+    this.#clients.set(owner, client);
     this.#ensureHeartbeat();
-    const ready = this.#catchUp(client, lastEventId, beforeFirstWrite).then((sentUpTo) => {
+    const ready = this.#catchUp(client, lastEventId).then((sentUpTo) => {
       const pending = client.pending ?? [];
       client.pending = undefined;
+      // Still the catch-up: events that arrived while it was read are part of it.
       for (const event of pending) {
-        if (this.store.isAfter(event.id, sentUpTo)) this.#write(client, this.#frame(event));
+        if (this.store.isAfter(event.id, sentUpTo))
+          this.#write(client, this.#frame(event), { catchUp: true });
       }
     });
     return { ready };
   }
 
-  /** Forgets the client on `sink`, if any: it is written nothing more. */
-  disconnect(sink: StreamSink): void {
-    const client = this.#clients.get(sink);
+  /** Forgets the client of `owner` (given to `connect`), if any: it is written nothing more. */
+  disconnect(owner: object): void {
+    const client = this.#clients.get(owner);
     if (client) this.#forget(client);
   }
 
@@ -219,7 +181,7 @@ export class EventHub {
 
   /** Ends every stream without a closing event, so clients reconnect (e.g. to another instance). */
   endAll(): void {
-    for (const client of this.#clients.values()) client.sink.end();
+    for (const client of this.#clients.values()) client.transport.end();
     this.#clients.clear();
     this.#stopHeartbeat();
   }
@@ -234,39 +196,33 @@ export class EventHub {
 
   #closeClients(headId: string): void {
     this.#closed = true;
-    const frame = serializeEvent(flightEvent(headId, FlightEvent.closed));
-    for (const client of this.#clients.values()) client.sink.end(frame);
+    const frame = new Frame(serializeEvent(flightEvent(headId, FlightEvent.closed)));
+    for (const client of this.#clients.values()) client.transport.end(frame);
     this.#clients.clear();
     this.#stopHeartbeat();
   }
 
-  async #catchUp(
-    client: Client,
-    lastEventId: string | undefined,
-    beforeFirstWrite: (() => void) | undefined,
-  ): Promise<string> {
+  async #catchUp(client: Client, lastEventId: string | undefined): Promise<string> {
     // Live events meanwhile go to `client.pending`, written after the catch-up, so waiting for a
     // turn delays this client but never reorders or loses its events.
-    await this.#catchUpTurn();
-    if (this.#isConnected(client)) beforeFirstWrite?.();
-    // `retry:` (and with it the response headers) waits for this turn too: written in the same
+    await this.#catchUps.turn();
+    if (!this.#isConnected(client)) return lastEventId ?? '';
+    // `retry:` (and with it the response head) waits for this turn too: written in the same
     // tick as the replay or snapshot below (when the store answers at once), all of it leaves in
-    // one write, corked by Node until the next tick. In a reconnect storm that is one loopback
-    // syscall per client instead of two, ≈ 35 µs each (npm run bench:replay).
-    this.#write(client, serializeRetry(this.#options.retryMs));
+    // one write, so a reconnect storm costs one syscall per client instead of two.
+    client.transport.start();
+    this.#write(client, this.#retry, { catchUp: true });
     const replay = lastEventId === undefined ? undefined : await this.#replayAfter(lastEventId);
     if (replay) {
       this.stats.replays++;
-      if (replay.text === '') return replay.lastId;
       // One write for the whole replay: a client 500 events behind costs one syscall, not 500.
-      if (client.socket && this.#isConnected(client)) {
-        this.#writeChunk(client, client.socket, replay.chunk, this.#options.now());
-      } else this.#write(client, replay.text);
+      if (!replay.frame.isEmpty) this.#write(client, replay.frame, { catchUp: true });
       return replay.lastId;
     }
     this.stats.snapshots++;
     const { lastEventId: head, flights } = await this.store.state();
-    this.#write(client, serializeEvent(flightEvent(head, FlightEvent.snapshot, { flights })));
+    const snapshot = new Frame(serializeEvent(flightEvent(head, FlightEvent.snapshot, { flights })));
+    this.#write(client, snapshot, { catchUp: true });
     return head;
   }
 
@@ -280,124 +236,81 @@ export class EventHub {
    * skipped by id).
    */
   #replayAfter(lastEventId: string): Promise<JoinedReplay | undefined> {
-    let replay = this.#replays.get(lastEventId);
-    if (replay === undefined) {
-      replay = this.#readReplay(lastEventId);
-      if (this.#replays.size >= MAX_CACHED_REPLAYS) {
-        const oldest = this.#replays.keys().next().value;
-        if (oldest !== undefined) this.#replays.delete(oldest);
-      }
-      this.#replays.set(lastEventId, replay);
-      // A failed read (store down) is not served to later clients: they try again.
-      replay.catch(() => {
-        if (this.#replays.get(lastEventId) === replay) this.#replays.delete(lastEventId);
-      });
-    }
-    return replay;
+    return this.#replays.get(lastEventId, (id) => this.#readReplay(id));
   }
 
   async #readReplay(lastEventId: string): Promise<JoinedReplay | undefined> {
     const events = await this.store.eventsAfter(lastEventId);
     if (events === undefined) return undefined;
-    const text = events.map((event) => this.#frame(event)).join('');
-    return { lastId: events.at(-1)?.id ?? lastEventId, text, chunk: httpChunk(text) };
-  }
-
-  /** Resolves when this catch-up may run: at most CATCH_UPS_PER_TURN per `setImmediate` turn, first come first served. */
-  #catchUpTurn(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#catchUpQueue.push(resolve);
-      this.#catchUpDrain ??= setImmediate(() => this.#drainCatchUps());
-    });
-  }
-
-  #drainCatchUps(): void {
-    this.#catchUpDrain = undefined;
-    for (const resolve of this.#catchUpQueue.splice(0, CATCH_UPS_PER_TURN)) resolve();
-    // The next batch after pending I/O (live publishes) has had its turn.
-    if (this.#catchUpQueue.length > 0) this.#catchUpDrain = setImmediate(() => this.#drainCatchUps());
+    const text = events.map((event) => this.#frame(event).text).join('');
+    return { lastId: events.at(-1)?.id ?? lastEventId, frame: new Frame(text) };
   }
 
   #broadcast(event: StreamEvent): void {
     // Replays cached so far end before this event: no later client may be served them.
     this.#replays.clear();
     const frame = this.#frame(event);
-    const chunk = this.#chunk(event, frame);
     const now = this.#options.now();
     this.stats.eventsSent++;
     for (const client of this.#clients.values()) {
       if (client.pending) client.pending.push(event);
-      else if (client.socket) this.#writeChunk(client, client.socket, chunk, now);
-      else this.#write(client, frame, now);
+      else this.#write(client, frame, { now });
     }
   }
 
-  /**
-   * The event as one complete HTTP/1.1 chunk (`<size in hex>\r\n<frame>\r\n`), built once and
-   * written as is to every chunked socket. Going around `ServerResponse.write` halves the server's
-   * CPU per delivery (npm run bench:server): most of the cost was the response object, not the write.
-   */
-  #chunk(event: StreamEvent, frame: string): Buffer {
-    let chunk = this.#chunks.get(event);
-    if (chunk === undefined) {
-      chunk = httpChunk(frame);
-      this.#chunks.set(event, chunk);
-    }
-    return chunk;
-  }
-
-  #frame(event: StreamEvent): string {
+  #frame(event: StreamEvent): Frame {
     let frame = this.#frames.get(event);
     if (frame === undefined) {
-      frame = serializeEvent(event);
+      frame = new Frame(serializeEvent(event));
       this.#frames.set(event, frame);
     }
     return frame;
   }
 
-  #write(client: Client, text: string, now = this.#options.now()): void {
+  #write(client: Client, frame: Frame, { now = this.#options.now(), catchUp = false } = {}): void {
     if (!this.#isConnected(client)) return; // gone or evicted while its catch-up was in flight
-    client.sink.write(text);
+    client.transport.write(frame);
     client.lastWriteAt = now;
-    this.#evictIfBehind(client, client.sink.writableLength);
-  }
-
-  #writeChunk(client: Client, socket: ChunkedSocket, chunk: Buffer, now: number): void {
-    // Both paths end in the same socket, in call order (a response write is at most corked
-    // until the next tick, and the socket buffers in order), so chunks never overtake text.
-    socket.write(chunk);
-    client.lastWriteAt = now;
-    this.#evictIfBehind(client, socket.writableLength);
+    const unsent = client.transport.unsentBytes;
+    // A catch-up may be larger than MAX_BUFFERED_BYTES (a big board): it is excused, and only
+    // what piles up behind it while the client does not read counts.
+    if (catchUp) client.catchUpBytes = unsent;
+    else this.#evictIfBehind(client, unsent);
   }
 
   #evictIfBehind(client: Client, unsentBytes: number): void {
-    if (unsentBytes <= this.#options.maxBufferedBytes) return;
+    if (unsentBytes <= client.catchUpBytes + this.#options.maxBufferedBytes) {
+      // What the client has read of its catch-up is no longer excused.
+      if (unsentBytes < client.catchUpBytes) client.catchUpBytes = unsentBytes;
+      return;
+    }
     this.stats.evictions++;
     this.#forget(client);
     this.#options.onEvict(unsentBytes);
-    client.sink.destroy();
+    client.transport.destroy();
   }
 
   #forget(client: Client): void {
-    if (this.#isConnected(client)) this.#clients.delete(client.sink);
+    if (this.#isConnected(client)) this.#clients.delete(client.owner);
     if (this.#clients.size === 0) this.#stopHeartbeat();
   }
 
   #isConnected(client: Client): boolean {
-    return this.#clients.get(client.sink) === client;
+    return this.#clients.get(client.owner) === client;
   }
 
   #ensureHeartbeat(): void {
     if (this.#heartbeat) return;
     const { heartbeatMs } = this.#options;
-    const comment = serializeComment(HEARTBEAT_COMMENT);
     // One timer for all clients: checking at a quarter of the interval sends each heartbeat
     // between 1× and 1.25× HEARTBEAT_MS of silence, without a timer per connection.
     this.#heartbeat = setInterval(
       () => {
         const now = this.#options.now();
         for (const client of this.#clients.values()) {
-          if (!client.pending && now - client.lastWriteAt >= heartbeatMs) this.#write(client, comment);
+          if (!client.pending && now - client.lastWriteAt >= heartbeatMs) {
+            this.#write(client, this.#heartbeatFrame, { now });
+          }
         }
       },
       Math.max(5, Math.floor(heartbeatMs / 4)),

@@ -1,169 +1,179 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { LAST_EVENT_ID_HEADER, LAST_EVENT_ID_PARAM, STREAM_HEADERS } from '../protocol/protocol.ts';
-import type { ServerConfig } from './config.ts';
-import { applyCors } from './cors.ts';
-import type { EventHub } from './event-hub.ts';
-import { HttpError } from './http-error.ts';
-import type { Metrics } from './metrics.ts';
+import { LAST_EVENT_ID_HEADER, LAST_EVENT_ID_PARAM, STREAM_HEADERS } from '../../protocol/protocol.ts';
+import type { ServerConfig } from '../config.ts';
+import { applyCors } from '../cors.ts';
+import { HttpError } from '../http-error.ts';
+import type { EventHub } from '../hub/event-hub.ts';
+import type { Metrics } from '../metrics.ts';
+import { ClientsPerIp } from './clients-per-ip.ts';
+import { SampledWarning } from './sampled-warning.ts';
+import { type AnyRequest, type AnyResponse, isHttp2, transportFor } from './transports.ts';
 
-/**
- * The last event id a reconnecting client sent: the header wins over the query parameter.
- * An empty header counts as absent (browsers never send one; a proxy might).
- */
-export function lastEventIdOf(req: Request): string | undefined {
-  return pickLastEventId(req.get(LAST_EVENT_ID_HEADER), req.query[LAST_EVENT_ID_PARAM]);
-}
-
-/** A repeated query parameter (an array) counts as absent. */
-function pickLastEventId(header: string | undefined, query: unknown): string | undefined {
-  if (header !== undefined && header !== '') return header;
-  return typeof query === 'string' ? query : undefined;
-}
-
-export interface StreamRouteOptions {
+/** What every stream is accepted with: one per app. */
+export interface StreamContext {
   hub: EventHub;
   config: ServerConfig;
   metrics: Metrics;
   logger: Logger;
+  /** Open streams by address (MAX_CLIENTS_PER_IP). */
+  perIp: ClientsPerIp;
+  /** The warning logged for refused streams, sampled. */
+  refused: SampledWarning;
 }
 
-/**
- * `GET /events`: `204` while closed, `503` with `Retry-After` when MAX_CLIENTS are open,
- * otherwise the headers at once and the hub's stream. CORS headers are set before this runs.
- */
-export function streamRoute({ hub, config, metrics, logger }: StreamRouteOptions): RequestHandler {
-  return (req, res, next) => {
-    if (hub.isClosed) {
-      res.status(204).end();
-      return;
-    }
-    if (config.maxClients !== undefined && hub.clientCount >= config.maxClients) {
-      metrics.rejectedClients.inc();
-      logger.warn({ maxClients: config.maxClients }, 'stream refused: MAX_CLIENTS reached');
-      next(tooManyClients(config));
-      return;
-    }
-    openStream(req, res, lastEventIdOf(req), hub, logger);
-  };
-}
-
-/** True when a new stream would be served now: the board is open and under MAX_CLIENTS. */
-function acceptsStream(hub: EventHub, config: ServerConfig): boolean {
-  return !hub.isClosed && (config.maxClients === undefined || hub.clientCount < config.maxClients);
-}
-
-export interface StreamListenerOptions {
-  hub: EventHub;
-  config: ServerConfig;
-  logger: Logger;
-  /** Called with each request once answered (the request log; Express's is bypassed). */
-  onAnswered: (req: IncomingMessage, res: ServerResponse, path: string) => void;
-  /** Everything else: the Express app. */
-  fallback: RequestListener;
-}
-
-/**
- * The server's request listener: opens `GET /events` streams on plain node:http, hands every
- * other request to `fallback` (Express). Why: Express keeps its per-request state (prototype
- * swaps on req/res, router state) alive as long as the response, which nearly doubled the
- * memory of each idle stream (16.5 KB vs 8.6 KB RSS on node:http, docs/performance.md).
- *
- * Only the long-lived answer is taken here. Anything short-lived or unusual still goes to
- * Express, so it keeps its exact answer: the 204 while closed, the 503 at MAX_CLIENTS, the
- * preflight, HEAD, other methods, `/events/`, `/EVENTS`, URLs that Express parses the slow way.
- */
-export function streamListener({
-  hub,
-  config,
-  logger,
-  onAnswered,
-  fallback,
-}: StreamListenerOptions): RequestListener {
-  return (req, res) => {
-    const search = req.method === 'GET' ? streamQuery(req.url) : undefined;
-    if (search === undefined || !acceptsStream(hub, config)) {
-      fallback(req, res);
-      return;
-    }
-    onAnswered(req, res, '/events');
-    applyCors(req, res, config.corsOrigins);
-    // Node joins a repeated header with ', ' (a string), as `req.get` returns it.
-    const header = req.headers[LAST_EVENT_ID_HEADER];
-    // Express's default ("simple") query parser is node:querystring: same arrays, same decoding.
-    const query = parseQuery(search)[LAST_EVENT_ID_PARAM];
-    const lastEventId = pickLastEventId(typeof header === 'string' ? header : undefined, query);
-    openStream(req, res, lastEventId, hub, logger);
-  };
-}
-
-/**
- * The query string when `url` is exactly `/events` or `/events?…` (else undefined). URLs with
- * characters that make Express's `parseurl` fall back to `url.parse` (`#`, whitespace) are left
- * to Express.
- */
-function streamQuery(url: string | undefined): string | undefined {
-  if (url === '/events') return '';
-  if (url === undefined || !url.startsWith('/events?') || /[\s#\u00a0\ufeff]/.test(url)) return undefined;
-  return url.slice('/events?'.length);
-}
-
-function tooManyClients(config: ServerConfig): HttpError {
-  const seconds = Math.max(1, Math.ceil(config.retryMs / 1000));
-  return new HttpError(
-    503,
-    'too-many-clients',
-    `this server already serves its ${config.maxClients} streams (MAX_CLIENTS); retry in ${seconds} s`,
-    { 'Retry-After': String(seconds) },
-  );
-}
-
-/**
- * Sends the response headers as their own piece of the socket's next write, which stays one
- * syscall: the socket is corked until the next tick, so `retry:` and the catch-up join it.
- * Why their own piece: Node keeps the header text on the response for the life of the stream,
- * built from ~20 concatenated pieces (~1 KB of heap). Written inside a larger string, it stays
- * in pieces; written alone, V8 flattens it to one string of ~0.3 KB (`npm run bench:heap`).
- */
-function sendHeadersWithNextWrite(res: ServerResponse): void {
-  const { socket } = res;
-  if (!socket) return;
-  socket.cork();
-  res.flushHeaders();
-  process.nextTick(() => socket.uncork());
-}
-
-function openStream(
-  req: IncomingMessage,
-  res: ServerResponse,
-  lastEventId: string | undefined,
+/** The shared state of `acceptStream` for one app. */
+export function streamContext(
   hub: EventHub,
+  config: ServerConfig,
+  metrics: Metrics,
   logger: Logger,
-): void {
-  const headers: Record<string, string> = { ...STREAM_HEADERS };
-  if (req.httpVersionMajor === 1) headers.Connection = 'keep-alive';
-  // Not flushed yet: they leave at the stream's catch-up turn, in one write with `retry:` and
-  // the replay or snapshot (sendHeadersWithNextWrite), one syscall per stream, which adds up in a
-  // reconnect storm. Without a storm that turn is the next turn of the event loop, so
-  // EventSource's `open` is not noticeably later.
-  res.writeHead(200, headers);
-  req.socket.setNoDelay(true);
-  // HTTP/1.1 answers are chunked: the hub can then write ready-made chunks to the socket.
-  const chunkedSocket = res.chunkedEncoding && res.socket ? res.socket : undefined;
-  const { ready } = hub.connect(res, lastEventId, {
-    chunkedSocket,
-    beforeFirstWrite: () => sendHeadersWithNextWrite(res),
-  });
+  now: () => number = Date.now,
+): StreamContext {
+  const refused = new SampledWarning(logger, 'stream refused: too many open streams', now);
+  return { hub, config, metrics, logger, perIp: new ClientsPerIp(), refused };
+}
+
+/**
+ * The one way into a stream, whoever calls it (the server's listener for `/events`, or Express
+ * for the rare URL it routes there), over any protocol: CORS, `204` while closed, `503` past
+ * MAX_CLIENTS or MAX_CLIENTS_PER_IP, `405` for other methods, `HEAD` answered like a GET without
+ * a body, then the response head, the transport for the protocol, and the hub's stream.
+ */
+export function acceptStream(req: AnyRequest, res: AnyResponse, context: StreamContext): void {
+  const { hub, config } = context;
+  applyCors(req, res, config.corsOrigins);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    answerError(
+      res,
+      new HttpError(405, 'method-not-allowed', `${req.method} /events is not allowed: the stream is GET`, {
+        Allow: 'GET, HEAD',
+      }),
+    );
+    return;
+  }
+  if (hub.isClosed) {
+    res.writeHead(204).end();
+    return;
+  }
+  const refusal = admissionError(req, context);
+  if (refusal) {
+    context.metrics.rejectedClients.inc();
+    context.refused.warn({
+      reason: refusal.code,
+      maxClients: config.maxClients,
+      maxClientsPerIp: config.maxClientsPerIp,
+    });
+    answerError(res, refusal);
+    return;
+  }
+  res.writeHead(200, streamHeaders(req));
+  // HEAD: the same head, no body, and no stream slot held.
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  openStream(req, res, context);
+}
+
+/** The stream's response head: `Connection: keep-alive` only where it means something (HTTP/1.1). */
+function streamHeaders(req: AnyRequest): Record<string, string> {
+  // HTTP/2 forbids connection-specific headers; an HTTP/1.0 stream ends with its connection.
+  if (req.httpVersion !== '1.1') return { ...STREAM_HEADERS };
+  return { ...STREAM_HEADERS, Connection: 'keep-alive' };
+}
+
+function openStream(req: AnyRequest, res: AnyResponse, context: StreamContext): void {
+  const { hub, logger, config } = context;
+  if (!isHttp2(req)) req.socket.setNoDelay(true);
+  const transport = transportFor(req, res);
   res.on('close', hub.closeListener);
+  if (config.maxClientsPerIp !== undefined) countPerIp(res, addressOf(req), context.perIp);
+  const lastEventId = lastEventIdOf(req);
+  const { ready } = hub.connect(transport, lastEventId, res);
   logger.debug({ lastEventId, clients: hub.clientCount }, 'stream opened');
   ready.catch((error: unknown) => {
-    // The store failed mid catch-up (Redis down): drop the connection so the client retries
-    // after `retry:` instead of sitting on a stream that will never start. Ended first, then
-    // dropped: the headers and `retry:` may still be corked in this tick and must go out first.
+    // The store failed mid catch-up (Redis down): drop the stream so the client retries after
+    // `retry:` instead of sitting on one that will never start. Ended first, then dropped: the
+    // head and `retry:` may still be corked in this tick and must go out first.
     logger.error({ err: error }, 'stream dropped: could not read the history or the board');
+    hub.disconnect(res);
+    if (isHttp2(req)) {
+      transport.end(); // this stream only: the connection carries the client's others
+      return;
+    }
     const { socket } = req; // by 'finish' the response has let go of it
     res.end(() => socket.destroy());
   });
+}
+
+/** Counts the stream for its address until it closes (a function of its own: the listener holds only `ip`). */
+function countPerIp(res: AnyResponse, ip: string, perIp: ClientsPerIp): void {
+  perIp.add(ip);
+  res.on('close', () => perIp.remove(ip));
+}
+
+/** Why a new stream is refused now, if it is. */
+function admissionError(req: AnyRequest, { hub, config, perIp }: StreamContext): HttpError | undefined {
+  const seconds = Math.max(1, Math.ceil(config.retryMs / 1000));
+  const retry = { 'Retry-After': String(seconds) };
+  if (config.maxClients !== undefined && hub.clientCount >= config.maxClients) {
+    return new HttpError(
+      503,
+      'too-many-clients',
+      `this server already serves its ${config.maxClients} streams (MAX_CLIENTS); retry in ${seconds} s`,
+      retry,
+    );
+  }
+  const max = config.maxClientsPerIp;
+  if (max !== undefined && perIp.count(addressOf(req)) >= max) {
+    return new HttpError(
+      503,
+      'too-many-clients-per-ip',
+      `this address already has ${max} streams open (MAX_CLIENTS_PER_IP); close one, or retry in ${seconds} s`,
+      retry,
+    );
+  }
+  return undefined;
+}
+
+function addressOf(req: AnyRequest): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** DESIGN.md's error JSON, without Express (the listener answers streams on plain Node). */
+function answerError(res: AnyResponse, error: HttpError): void {
+  const body = JSON.stringify({ error: { code: error.code, message: error.message } });
+  res.writeHead(error.status, {
+    ...error.headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
+
+/**
+ * The last event id a reconnecting client sent: the header wins over the query parameter. An
+ * empty header counts as absent (browsers never send one; a proxy might); so does a repeated
+ * query parameter. The query is read as Express's default parser does (node:querystring).
+ */
+export function lastEventIdOf(req: AnyRequest): string | undefined {
+  // Node joins a repeated header with ', ' (a string).
+  const header = req.headers[LAST_EVENT_ID_HEADER];
+  if (typeof header === 'string' && header !== '') return header;
+  const url = req.url ?? '';
+  const at = url.indexOf('?');
+  if (at === -1) return undefined;
+  const query = parseQuery(url.slice(at + 1))[LAST_EVENT_ID_PARAM];
+  return typeof query === 'string' ? query : undefined;
+}
+
+/**
+ * True when `url` is exactly `/events` or `/events?…`: what the server's listener hands to
+ * `acceptStream` directly. URLs with characters that make Express's `parseurl` fall back to
+ * `url.parse` (`#`, whitespace) are left to Express, which routes them to `acceptStream` too.
+ */
+export function isStreamUrl(url: string | undefined): boolean {
+  if (url === '/events') return true;
+  return url !== undefined && url.startsWith('/events?') && !/[\s#\u00a0\ufeff]/.test(url);
 }

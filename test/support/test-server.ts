@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from '../../server/app.ts';
 import { DEFAULT_CONFIG, type ServerConfig } from '../../server/config.ts';
-import type { EventHub } from '../../server/event-hub.ts';
+import type { EventHub } from '../../server/hub/event-hub.ts';
 import type { Metrics } from '../../server/metrics.ts';
 import type { FlightStore } from '../../server/store/flight-store.ts';
 import { MemoryStore } from '../../server/store/memory-store.ts';
