@@ -108,6 +108,11 @@ export class Http2SseClient {
     return this.waitFor(() => this.#ended, timeoutMs, 'the end of the response');
   }
 
+  /** Stops reading this stream, like a client that hangs: HTTP/2 flow control then holds the server's writes. */
+  pause(): void {
+    this.stream.pause();
+  }
+
   close(): void {
     this.stream.destroy();
     this.session.destroy();

@@ -108,6 +108,11 @@ export class RawSseClient {
     return this.waitFor(() => this.#ended, timeoutMs, 'the end of the response');
   }
 
+  /** Stops reading, like a client that hangs: what the server sends piles up in buffers. */
+  pause(): void {
+    this.#socket.pause();
+  }
+
   close(): void {
     this.#socket.destroy();
   }

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { describe, test } from 'node:test';
+import type { Flight } from '../../protocol/protocol.ts';
+import { capturedLogger } from '../../test/support/log-capture.ts';
+import type { RawResponse } from '../../test/support/raw-sse-client.ts';
+import {
+  PROTOCOLS,
+  type SseClient,
+  startTestServer,
+  type TestProtocol,
+} from '../../test/support/test-server.ts';
+import { until } from '../../test/support/until.ts';
+
+// ---- helpers ---------------------------------------------------------------------------
+
+/** A board of `count` flights of ~15 KB each (an extra field): 72 of them pass 1 MiB. */
+function bigFlight(n: number): Flight {
+  return {
+    flight: `B${n}`,
+    origin: 'Rome',
+    arrival: '10:10',
+    state: '',
+    notes: 'x'.repeat(15_000),
+  } as Flight;
+}
+
+/** The raw answer to one HTTP/1.0 request, read until the server closes the connection. */
+function http10(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      // The head and the first event are enough: the stream itself never ends.
+      if (text.includes('event: flightSnapshot')) socket.destroy();
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+    socket.write(`GET ${path} HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n`);
+  });
+}
+
+/** The whole error JSON of a refused stream (over HTTP/1.1 the connection stays open after it). */
+function refusal(client: SseClient): Promise<RawResponse> {
+  return client.waitFor((r) => r.status !== 0 && r.body.endsWith('}}'), 3000, 'the error JSON');
+}
+
+/** The suite that must hold over HTTP/1.1 and HTTP/2 alike. */
+function acceptSuite(protocol: TestProtocol): void {
+  describe('a catch-up larger than MAX_BUFFERED_BYTES', () => {
+    test('reaches a client that reads, which then stays live (a board of 72 flights × 15 KB)', async () => {
+      const server = await startTestServer({ maxBufferedBytes: 64 * 1024 }, { protocol });
+      for (let i = 0; i < 72; i++) await server.store.add(bigFlight(i));
+      const client = server.openStream();
+      try {
+        await client.waitForEvents(1, 10_000);
+        assert.equal(client.response.events[0]?.event, 'flightSnapshot');
+        await server.store.update({ flight: 'B0', state: 'landed' });
+        await client.waitForEvents(2);
+        assert.equal(server.hub.stats.evictions, 0, 'never evicted for its own catch-up');
+        assert.equal(server.hub.clientCount, 1);
+      } finally {
+        client.close();
+        await server.close();
+      }
+    });
+
+    test('a client that does not read is evicted for what piles up behind it, not for its catch-up', async () => {
+      const maxBufferedBytes = 64 * 1024;
+      const server = await startTestServer({ maxBufferedBytes }, { protocol });
+      for (let i = 0; i < 72; i++) await server.store.add(bigFlight(i));
+      const client = server.openStream();
+      client.pause();
+      try {
+        await until('the snapshot is written', () => server.hub.stats.snapshots === 1);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(server.hub.stats.evictions, 0, 'its catch-up alone does not evict it');
+        const payload = 'y'.repeat(8000);
+        // Bounded: well over MAX_BUFFERED_BYTES plus what loopback and HTTP/2 windows absorb.
+        for (let i = 0; i < 600 && server.hub.stats.evictions === 0; i++) {
+          await server.store.update({ flight: 'B1', state: `${i} ${payload}` });
+          if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+        assert.equal(server.hub.stats.evictions, 1, 'evicted once live events pile up unread');
+      } finally {
+        client.close();
+        await server.close();
+      }
+    });
+  });
+
+  describe('MAX_CLIENTS_PER_IP', () => {
+    test('one stream too many from one address answers 503 with Retry-After; a freed slot is reusable', async () => {
+      const server = await startTestServer({ maxClientsPerIp: 2, retryMs: 2000 }, { protocol });
+      const clients = [server.openStream(), server.openStream()];
+      try {
+        await Promise.all(clients.map((c) => c.waitForEvents(1)));
+        const refused = server.openStream();
+        const answer = await refusal(refused);
+        assert.equal(answer.status, 503);
+        assert.equal(answer.headers['retry-after'], '2');
+        assert.match(answer.body, /"code":"too-many-clients-per-ip"/);
+        assert.match(answer.body, /MAX_CLIENTS_PER_IP/);
+        clients[0]?.close();
+        await until('the slot is freed', () => server.hub.clientCount === 1);
+        const next = server.openStream();
+        clients.push(next);
+        await next.waitForEvents(1);
+      } finally {
+        for (const client of clients) client.close();
+        await server.close();
+      }
+    });
+  });
+
+  describe('refused streams in the log', () => {
+    test('20 refusals in a row log one warning line, not 20', async () => {
+      const { logger, entries } = capturedLogger('warn');
+      const server = await startTestServer({ maxClients: 1 }, { logger, protocol });
+      const held = server.openStream();
+      try {
+        await held.waitForEvents(1);
+        for (let i = 0; i < 20; i++) {
+          const refused = server.openStream();
+          assert.equal((await refusal(refused)).status, 503);
+          refused.close();
+        }
+        const lines = entries().filter((e) => String(e.msg).startsWith('stream refused'));
+        assert.equal(lines.length, 1, JSON.stringify(lines));
+      } finally {
+        held.close();
+        await server.close();
+      }
+    });
+  });
+
+  describe('HEAD /events', () => {
+    test('answers the stream head without a body, completes, and holds no stream slot', async () => {
+      const server = await startTestServer({ maxClients: 1 }, { protocol });
+      try {
+        const head = server.openStream({ method: 'HEAD' });
+        const answer = await head.waitFor((r) => r.status !== 0);
+        await new Promise((resolve) => setTimeout(resolve, 100)); // a body would have come by now
+        assert.equal(answer.status, 200);
+        assert.match(answer.headers['content-type'] ?? '', /^text\/event-stream/);
+        assert.equal(answer.body, '');
+        assert.equal(server.hub.clientCount, 0);
+        head.close();
+        const stream = server.openStream();
+        await stream.waitForEvents(1); // MAX_CLIENTS=1: the HEAD took no slot
+        stream.close();
+      } finally {
+        await server.close();
+      }
+    });
+  });
+}
+
+for (const protocol of PROTOCOLS) describe(`over ${protocol}`, () => acceptSuite(protocol));
+
+describe('connection-specific headers', () => {
+  test('an HTTP/2 stream sends none (Connection, Keep-Alive, Transfer-Encoding, Upgrade)', async () => {
+    const server = await startTestServer({}, { protocol: 'h2' });
+    const client = server.openStream();
+    try {
+      const { headers } = await client.waitForEvents(1);
+      for (const name of ['connection', 'keep-alive', 'transfer-encoding', 'upgrade']) {
+        assert.equal(headers[name], undefined, name);
+      }
+      assert.equal(headers['x-accel-buffering'], 'no');
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  test('an HTTP/1.1 stream says Connection: keep-alive; an HTTP/1.0 one does not (its body ends with the connection)', async () => {
+    const server = await startTestServer();
+    const client = server.openStream();
+    try {
+      assert.equal((await client.waitForEvents(1)).headers.connection, 'keep-alive');
+      const old = await http10(server.port, '/events');
+      assert.match(old, /^HTTP\/1\.1 200 /);
+      assert.doesNotMatch(old, /^connection: keep-alive/im);
+      assert.match(old, /event: flightSnapshot/);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+});
