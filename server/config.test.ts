@@ -28,9 +28,12 @@ describe('configuration from the environment', () => {
       HEARTBEAT_MS: '200',
       RETRY_MS: '100',
       MAX_CLIENTS: '7',
+      MAX_CLIENTS_PER_IP: '3',
       REDIS_URL: 'redis://localhost:6379',
       MAX_BUFFERED_BYTES: '65536',
       LOG_LEVEL: 'warn',
+      TLS_CERT: '/etc/ssl/board.pem',
+      TLS_KEY: '/etc/ssl/board-key.pem',
     });
     assert.deepEqual(config, {
       port: 8080,
@@ -44,9 +47,12 @@ describe('configuration from the environment', () => {
       heartbeatMs: 200,
       retryMs: 100,
       maxClients: 7,
+      maxClientsPerIp: 3,
       redisUrl: 'redis://localhost:6379',
       maxBufferedBytes: 65536,
       logLevel: 'warn',
+      tlsCert: '/etc/ssl/board.pem',
+      tlsKey: '/etc/ssl/board-key.pem',
     });
   });
 
@@ -56,6 +62,8 @@ describe('configuration from the environment', () => {
     [{ HISTORY_SIZE: '0' }, /HISTORY_SIZE="0" is not valid: expected an integer from 1/],
     [{ HEARTBEAT_MS: '1.5' }, /HEARTBEAT_MS="1.5"/],
     [{ MAX_CLIENTS: '-3' }, /MAX_CLIENTS="-3"/],
+    [{ MAX_CLIENTS_PER_IP: '0' }, /MAX_CLIENTS_PER_IP="0"/],
+    [{ TLS_CERT: '/etc/ssl/board.pem' }, /TLS_CERT and TLS_KEY go together/],
     [{ SIMULATE: 'yes' }, /SIMULATE="yes" is not valid: expected 1 or 0/],
     [{ SIMULATE_SPEED: '0' }, /SIMULATE_SPEED="0" is not valid: expected a number above 0/],
     [
