@@ -1,7 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { CONFIG_OPTIONS, ConfigError, configFromEnv, type ServerConfig } from './config.ts';
 
-/** What the command line asked for: help, or a server with this configuration. */
-export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; config: ServerConfig };
+/**
+ * What the command line asked for: help, or a server with this configuration (and, with
+ * `--generate-token`, the token made for this run, to be shown once).
+ */
+export type CliRequest =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'serve'; config: ServerConfig; generatedToken?: string };
+
+/** The flag that enables writes for one run with a fresh token (development). */
+export const GENERATE_TOKEN_FLAG = '--generate-token';
 
 /** The text of `flight-board-server --help`: every flag with its environment variable. */
 export function helpText(): string {
@@ -17,6 +27,7 @@ export function helpText(): string {
     '',
     'Options:',
     ...lines,
+    `  ${GENERATE_TOKEN_FLAG.padEnd(width)}  enable writes with a random token, printed once at start (development)`,
     `  ${'-h, --help'.padEnd(width)}  print this help and exit`,
     `  ${'-v, --version'.padEnd(width)}  print the version and exit`,
     '',
@@ -33,10 +44,15 @@ export function parseCommandLine(
   env: Readonly<Record<string, string | undefined>>,
 ): CliRequest {
   const fromFlags: Record<string, string> = {};
+  let generatedToken: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '-v' || arg === '--version') return { kind: 'version' };
+    if (arg === GENERATE_TOKEN_FLAG) {
+      generatedToken = randomBytes(24).toString('base64url');
+      continue;
+    }
     const [name = '', inline] = splitOnce(arg, '=');
     const option = CONFIG_OPTIONS.find((o) => o.flag === name);
     if (!option) {
@@ -51,7 +67,15 @@ export function parseCommandLine(
     option.parse(name, value); // refuse a bad value under the flag's own name
     fromFlags[option.env] = value;
   }
-  return { kind: 'serve', config: configFromEnv({ ...env, ...fromFlags }) };
+  if (generatedToken === undefined) return { kind: 'serve', config: configFromEnv({ ...env, ...fromFlags }) };
+  const given = fromFlags.FLIGHT_BOARD_TOKEN ?? env.FLIGHT_BOARD_TOKEN;
+  if (given !== undefined && given !== '') {
+    throw new ConfigError(
+      `${GENERATE_TOKEN_FLAG} makes a token, but FLIGHT_BOARD_TOKEN is set too: use one or the other`,
+    );
+  }
+  const config = configFromEnv({ ...env, ...fromFlags, FLIGHT_BOARD_TOKEN: generatedToken });
+  return { kind: 'serve', config, generatedToken };
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

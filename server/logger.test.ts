@@ -69,6 +69,13 @@ describe('structured logs', () => {
     }
   });
 
+  test('say "[redacted]" only for a secret that is set', async () => {
+    const { logger, lines } = capturedLogger('info');
+    logger.info({ config: { token: undefined, redisUrl: undefined, port: 5000 } }, 'configuration');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.doesNotMatch(lines.join('\n'), /redacted/);
+  });
+
   test('show a Redis URL without its password', async () => {
     const { logger, lines } = capturedLogger('info');
     logger.info({ config: { redisUrl: 'redis://board:hunter2@127.0.0.1:6390/0' } }, 'listening');
@@ -78,19 +85,22 @@ describe('structured logs', () => {
     assert.match(line, /redis:\/\/board:\*\*\*@127\.0\.0\.1:6390\/0/);
   });
 
-  test('on a terminal, lines a person reads, still without the token; piped, JSON lines', async () => {
+  test('on a terminal, one line a person reads per entry, still without the token; piped, JSON lines', async () => {
     const terminal = Object.assign(new PassThrough(), { isTTY: true });
     let text = '';
     terminal.on('data', (chunk: Buffer) => {
       text += chunk.toString();
     });
     const logger = createLogger('info', await logDestination(terminal));
-    logger.info({ url: 'http://localhost:5000', token: 's3cret' }, 'listening');
+    logger.info({ url: 'http://localhost:5000/', port: 5000 }, 'open http://localhost:5000/');
+    logger.info({ method: 'GET', path: '/', status: 200, ms: 3, token: 's3cret' }, 'request');
     await new Promise((resolve) => setImmediate(resolve));
     const plain = stripVTControlCharacters(text); // colours, on a terminal
-    assert.match(plain, /INFO: listening/);
-    assert.match(plain, /url: "http:\/\/localhost:5000"/);
-    assert.match(plain, /token: "\[redacted\]"/);
+    const lines = plain.trimEnd().split('\n');
+    assert.equal(lines.length, 2, plain);
+    assert.match(lines[0] ?? '', /INFO: open http:\/\/localhost:5000\/$/, 'the URL once, in words');
+    assert.match(lines[1] ?? '', /INFO: request .*"status":200/);
+    assert.match(lines[1] ?? '', /"token":"\[redacted\]"/);
     assert.doesNotMatch(plain, /s3cret/);
     assert.doesNotMatch(plain, /^\{/m, 'not JSON');
     assert.equal(await logDestination(new PassThrough()), undefined, 'a pipe gets the JSON default');

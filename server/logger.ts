@@ -13,8 +13,12 @@ export const REDACTED_PATHS = [
   'config.redisUrl',
 ];
 
-/** Secrets vanish; a Redis URL keeps its host and port (useful in logs) but loses its password. */
-function censor(value: unknown, path: string[]): string {
+/**
+ * Secrets vanish; a Redis URL keeps its host and port (useful in logs) but loses its password.
+ * A value that is not set stays unset: `"[redacted]"` would tell the operator it is.
+ */
+function censor(value: unknown, path: string[]): unknown {
+  if (value === undefined || value === null || value === '') return value;
   return path.at(-1) === 'redisUrl' && typeof value === 'string' ? redactedUrl(value) : '[redacted]';
 }
 
@@ -44,6 +48,9 @@ export async function logDestination(
     sync: true, // a line is on the terminal before the process may exit
     colorize: true,
     translateTime: 'SYS:HH:MM:ss',
-    ignore: 'pid,hostname,name',
+    // One line per entry: a request is one line, not one per field.
+    singleLine: true,
+    // The start line says its URL in words; the fields are for machines (JSON logs).
+    ignore: 'pid,hostname,name,url,port',
   });
 }

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FlightEvent } from '../protocol/protocol.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
+import { until } from '../test/support/until.ts';
 
 const BIN = fileURLToPath(new URL('./dist/main.js', import.meta.url));
 
@@ -34,17 +35,17 @@ function run(args: string[], env: Record<string, string> = {}): Run {
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
-/** The port from the server's `listening` log line. */
+/** The port from the server's start line (the JSON entry with its `url`). */
 async function listeningPort(server: Run, timeoutMs = 8000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const line = server
       .stdout()
       .split('\n')
-      .find((l) => l.includes('"msg":"listening"'));
+      .find((l) => l.includes('"url":"'));
     if (line) return (JSON.parse(line) as { port: number }).port;
     if (Date.now() > deadline || server.child.exitCode !== null) {
-      throw new Error(`no "listening" line; stdout:\n${server.stdout()}\nstderr:\n${server.stderr()}`);
+      throw new Error(`no start line; stdout:\n${server.stdout()}\nstderr:\n${server.stderr()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -94,6 +95,71 @@ describe('the flight-board-server process', () => {
       assert.ok(at - signalled < 5000, `exited ${at - signalled} ms after SIGTERM`);
       assert.match(server.stdout(), /"msg":"stopped"/);
       await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'nothing listens any more');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  test('at start, one line: the URL to open, what is on, how to enable writes; the configuration only at debug', async () => {
+    const server = run(['--port', '0', '--host', '127.0.0.1'], { LOG_LEVEL: 'info' });
+    try {
+      const port = await listeningPort(server);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const lines = server.stdout().trim().split('\n');
+      assert.equal(lines.length, 1, server.stdout());
+      const entry = JSON.parse(lines[0] ?? '{}') as { msg: string };
+      assert.match(entry.msg, new RegExp(`open http://127\\.0\\.0\\.1:${port}/`));
+      assert.match(entry.msg, /simulator off/);
+      assert.match(entry.msg, /writes off: restart with --generate-token/);
+      assert.doesNotMatch(server.stdout(), /"config"/);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+    const debug = run(['--port', '0', '--host', '127.0.0.1'], {
+      LOG_LEVEL: 'debug',
+      FLIGHT_BOARD_TOKEN: 'a-token-for-this-test',
+    });
+    try {
+      await listeningPort(debug);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const dump = debug
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"msg":"configuration"'));
+      assert.ok(dump, debug.stdout());
+      const { config } = JSON.parse(dump) as { config: Record<string, unknown> };
+      assert.equal(config.token, '[redacted]', 'a value that is set is redacted');
+      assert.equal('redisUrl' in config, false, 'a value that is not set is not "[redacted]"');
+      assert.doesNotMatch(debug.stdout(), /a-token-for-this-test/);
+    } finally {
+      debug.child.kill('SIGKILL');
+    }
+  });
+
+  test('--generate-token enables writes with a token shown once, outside the log, and never logged', async () => {
+    const server = run(['--port', '0', '--host', '127.0.0.1', '--simulate', '1', '--generate-token']);
+    try {
+      const port = await listeningPort(server);
+      await until('the token', () => server.stdout().includes('Try it'));
+      const token = /never logged\):\n {2}(\S+)\n/.exec(server.stdout())?.[1];
+      assert.ok(token, server.stdout());
+      const answer = await fetch(`http://127.0.0.1:${port}/flights/I768`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ state: 'landed' }),
+      });
+      assert.equal(answer.status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const logLines = server
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
+      assert.ok(logLines.length >= 2, 'the start line and the PATCH');
+      assert.ok(
+        logLines.every((l) => !l.includes(token)),
+        'the token is in no log line',
+      );
+      assert.equal(server.stdout().split(token).length - 1, 1, 'shown once');
     } finally {
       server.child.kill('SIGKILL');
     }

@@ -41,7 +41,25 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   started = startServer(config, logger);
-  await started;
+  const running = await started;
+  if (request.generatedToken !== undefined) showTokenOnce(request.generatedToken, running.url);
+}
+
+/**
+ * The token `--generate-token` made, on the terminal and never in the log (the logger redacts
+ * it anyway): like Jupyter's, it is shown once, with a request that uses it.
+ */
+function showTokenOnce(token: string, url: string): void {
+  process.stdout.write(
+    [
+      'Writes are enabled for this run. The token (shown once, never logged):',
+      `  ${token}`,
+      'Try it (with the token above in $TOKEN):',
+      `  curl -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
+      `       -d '{"state":"landed"}' ${url}flights/I768`,
+      '',
+    ].join('\n'),
+  );
 }
 
 function exitWith(logger: Logger, code: number, message: string): void {

@@ -8,6 +8,7 @@ import { type AnyRequestListener, createApp } from './app.ts';
 import { ConfigError, type ServerConfig } from './config.ts';
 import type { EventHub } from './hub/event-hub.ts';
 import { Simulator } from './simulator.ts';
+import { startLine } from './start-line.ts';
 import { createStore } from './store/create-store.ts';
 import type { FlightStore } from './store/flight-store.ts';
 
@@ -99,8 +100,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const connections = trackConnections(server);
   const { port } = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
-  logger.info({ url, port, config: { ...config, token: config.token ? '[set]' : undefined } }, 'listening');
-  if (!config.token) logger.info('writes are disabled: set FLIGHT_BOARD_TOKEN to enable the REST API');
+  // One line for the operator; the whole configuration only for whoever asked (LOG_LEVEL=debug).
+  logger.info({ url, port }, startLine(config, url));
+  logger.debug({ config }, 'configuration');
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
