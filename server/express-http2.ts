@@ -30,6 +30,11 @@ export function http2Handler(app: Express): (req: Http2ServerRequest, res: Http2
     response: { value: response },
   }) as ExpressHandle;
   return (req, res) => {
+    // An HTTP/2 body needs no Content-Length (its DATA frames end with END_STREAM), but Node's
+    // body parsers only read a body that HTTP/1.1 headers announce: say it the HTTP/1.1 way.
+    if (req.headers['content-length'] === undefined && !req.stream.endAfterHeaders) {
+      req.headers['transfer-encoding'] = 'chunked';
+    }
     // Express sets `res.req`, which Http2ServerResponse has as a getter only.
     Object.defineProperty(res, 'req', { configurable: true, writable: true, value: req });
     http2App.handle(req, res);
