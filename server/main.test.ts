@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FlightEvent } from '../protocol/protocol.ts';
+import { selfSignedCertificate } from '../scripts/self-signed-certificate.ts';
+import { http2Request } from '../test/support/http2-request.ts';
+import { Http2SseClient } from '../test/support/http2-sse-client.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { until } from '../test/support/until.ts';
 
@@ -163,6 +168,40 @@ describe('the flight-board-server process', () => {
     } finally {
       server.child.kill('SIGKILL');
     }
+  });
+
+  test('with TLS_CERT and TLS_KEY: HTTPS with HTTP/2 and HTTP/1.1 on one port, and SIGTERM still exits within 5 s', async () => {
+    const certificate = selfSignedCertificate(join(tmpdir(), `flight-board-main-test-${process.pid}`));
+    const server = run(['--port', '0', '--host', '127.0.0.1', '--simulate', '1'], {
+      TLS_CERT: certificate.certFile,
+      TLS_KEY: certificate.keyFile,
+    });
+    try {
+      const port = await listeningPort(server);
+      assert.match(server.stdout(), new RegExp(`open https://127\\.0\\.0\\.1:${port}/ \\(HTTPS with HTTP/2`));
+      const stream = Http2SseClient.open(port, { path: '/events' });
+      const { headers, events } = await stream.waitForEvents(1, 5000);
+      assert.equal(events[0]?.event, FlightEvent.snapshot);
+      assert.equal(headers.connection, undefined);
+      const page = await http2Request(port, '/');
+      assert.equal(page.status, 200);
+      const signalled = Date.now();
+      server.child.kill('SIGTERM');
+      await stream.waitForEnd(5000);
+      const { code, at } = await server.exit;
+      assert.equal(code, 0);
+      assert.ok(at - signalled < 5000, `exited ${at - signalled} ms after SIGTERM`);
+      stream.close();
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  test('a TLS_CERT that cannot be read stops it at start with exit code 2 and the path', async () => {
+    const server = run(['--port', '0'], { TLS_CERT: '/nowhere/cert.pem', TLS_KEY: '/nowhere/key.pem' });
+    const { code } = await server.exit;
+    assert.equal(code, 2);
+    assert.match(server.stderr(), /TLS_CERT="\/nowhere\/cert\.pem" cannot be read \(ENOENT\)/);
   });
 
   test('SIGINT shuts it down the same way', async () => {
