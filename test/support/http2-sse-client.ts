@@ -30,8 +30,11 @@ export class Http2SseClient {
     },
   });
 
-  private constructor(port: number, request: RawRequest) {
-    this.session = connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+  readonly #ownSession: boolean;
+
+  private constructor(port: number, request: RawRequest, session: ClientHttp2Session | undefined) {
+    this.#ownSession = session === undefined;
+    this.session = session ?? connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
     this.session.on('error', () => undefined);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
@@ -66,8 +69,9 @@ export class Http2SseClient {
       this.stream.end();
   }
 
-  static open(port: number, request: RawRequest): Http2SseClient {
-    return new Http2SseClient(port, request);
+  /** Opens a stream, on its own session or, as a browser page does, on a shared `session`. */
+  static open(port: number, request: RawRequest, session?: ClientHttp2Session): Http2SseClient {
+    return new Http2SseClient(port, request, session);
   }
 
   get ended(): boolean {
@@ -115,7 +119,7 @@ export class Http2SseClient {
 
   close(): void {
     this.stream.destroy();
-    this.session.destroy();
+    if (this.#ownSession) this.session.destroy();
   }
 
   #notify(): void {

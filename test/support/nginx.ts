@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selfSignedCertificate } from '../../scripts/self-signed-certificate.ts';
 import { requireBinary, stopChild } from './child-process.ts';
 import { freePort } from './free-port.ts';
 
@@ -14,6 +15,9 @@ export const SHIPPED_CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', i
 export interface TestNginx {
   url: string;
   port: number;
+  /** The TLS listener (HTTP/2 and HTTP/1.1, the test's self-signed certificate): `https://…`. */
+  tlsUrl: string;
+  tlsPort: number;
   /** nginx's error log so far (for failure messages). */
   errorLog(): Promise<string>;
   close(): Promise<void>;
@@ -26,13 +30,23 @@ export interface TestNginx {
 export async function shippedConfigFor(
   listenPort: number,
   upstreamPorts: readonly number[],
+  tls: { port: number; certFile: string; keyFile: string },
 ): Promise<string> {
   const shipped = await readFile(SHIPPED_CONFIG, 'utf8');
   const servers = /^(\s*)server 127\.0\.0\.1:\d+[^;]*;\n/gm;
   const matches = [...shipped.matchAll(servers)];
-  if (matches.length === 0 || !/^\s*listen \d+;$/m.test(shipped)) {
+  const tlsLines = [
+    /^(\s*)listen \d+ ssl http2;$/m,
+    /^(\s*)ssl_certificate\s+\S+;$/m,
+    /^(\s*)ssl_certificate_key\s+\S+;$/m,
+  ];
+  if (
+    matches.length === 0 ||
+    !/^\s*listen \d+;$/m.test(shipped) ||
+    !tlsLines.every((line) => line.test(shipped))
+  ) {
     throw new Error(
-      `${SHIPPED_CONFIG} no longer has "listen <port>;" and "server 127.0.0.1:<port> …;" lines to test`,
+      `${SHIPPED_CONFIG} no longer has "listen <port>;", "listen <port> ssl http2;", "ssl_certificate(_key) <path>;" and "server 127.0.0.1:<port> …;" lines to test`,
     );
   }
   const indent = matches[0]?.[1] ?? '    ';
@@ -46,7 +60,10 @@ export async function shippedConfigFor(
       first = false;
       return replacement;
     })
-    .replace(/^(\s*)listen \d+;$/m, `$1listen 127.0.0.1:${listenPort};`);
+    .replace(/^(\s*)listen \d+;$/m, `$1listen 127.0.0.1:${listenPort};`)
+    .replace(tlsLines[0] as RegExp, `$1listen 127.0.0.1:${tls.port} ssl http2;`)
+    .replace(tlsLines[1] as RegExp, `$1ssl_certificate ${tls.certFile};`)
+    .replace(tlsLines[2] as RegExp, `$1ssl_certificate_key ${tls.keyFile};`);
 }
 
 /** Starts nginx with the shipped config in a temp prefix; fails loudly, with the install command, when it is missing. */
@@ -55,7 +72,12 @@ export async function startNginx(upstreamPorts: readonly number[]): Promise<Test
   const dir = await mkdtemp(join(tmpdir(), 'flight-board-nginx-'));
   await mkdir(join(dir, 'temp'));
   const port = await freePort();
-  await writeFile(join(dir, 'flight-board.conf'), await shippedConfigFor(port, upstreamPorts));
+  const tlsPort = await freePort();
+  const certificate = selfSignedCertificate(join(dir, 'tls'));
+  await writeFile(
+    join(dir, 'flight-board.conf'),
+    await shippedConfigFor(port, upstreamPorts, { port: tlsPort, ...certificate }),
+  );
   const errorLog = join(dir, 'error.log');
   const main = [
     // As root, workers would run as "nobody" and could not use the temp directory.
@@ -99,6 +121,8 @@ export async function startNginx(upstreamPorts: readonly number[]): Promise<Test
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    tlsUrl: `https://127.0.0.1:${tlsPort}`,
+    tlsPort,
     errorLog: readLog,
     async close() {
       await stopChild(child, 'SIGQUIT', 2000); // graceful: lets workers finish, then exits
