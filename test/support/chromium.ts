@@ -23,7 +23,11 @@ export function chromiumPath(): string {
   return found;
 }
 
-/** Launches headless Debian Chromium through playwright-core. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+/** Launches headless Debian Chromium through playwright-core, with `extraArgs` after CHROMIUM_ARGS. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    headless: true,
+  });
 }
