@@ -136,6 +136,83 @@ function acceptSuite(protocol: TestProtocol): void {
     });
   });
 
+  describe('CORS on every /events answer', () => {
+    const ALLOWED = 'https://board.example';
+
+    test('an allowed Origin is echoed with credentials and Vary: Origin; another gets no CORS header', async () => {
+      const server = await startTestServer({ corsOrigins: [ALLOWED] }, { protocol });
+      const allowed = server.openStream({ headers: { Origin: ALLOWED } });
+      const other = server.openStream({ headers: { Origin: 'https://evil.example' } });
+      try {
+        const { headers } = await allowed.waitForEvents(1);
+        assert.equal(headers['access-control-allow-origin'], ALLOWED);
+        assert.equal(headers['access-control-allow-credentials'], 'true');
+        assert.match(headers.vary ?? '', /Origin/);
+        const refused = (await other.waitForEvents(1)).headers;
+        assert.equal(refused['access-control-allow-origin'], undefined);
+        assert.equal(refused['access-control-allow-credentials'], undefined);
+        assert.match(refused.vary ?? '', /Origin/);
+      } finally {
+        allowed.close();
+        other.close();
+        await server.close();
+      }
+    });
+
+    test('CORS_ORIGINS=* answers * without credentials, on the 204 and the 503 too', async () => {
+      const server = await startTestServer({ corsOrigins: ['*'], maxClients: 1 }, { protocol });
+      const held = server.openStream({ headers: { Origin: ALLOWED } });
+      try {
+        const { headers } = await held.waitForEvents(1);
+        assert.equal(headers['access-control-allow-origin'], '*');
+        assert.equal(headers['access-control-allow-credentials'], undefined);
+        const full = server.openStream({ headers: { Origin: ALLOWED } });
+        const answer = await refusal(full);
+        full.close();
+        assert.equal(answer.status, 503);
+        assert.equal(answer.headers['access-control-allow-origin'], '*');
+        held.close();
+        await until('the slot is freed', () => server.hub.clientCount === 0);
+        await server.hub.closeAll();
+        const closed = server.openStream({ headers: { Origin: ALLOWED } });
+        const { status, headers: closedHeaders } = await closed.waitFor((r) => r.status !== 0);
+        closed.close();
+        assert.equal(status, 204);
+        assert.equal(closedHeaders['access-control-allow-origin'], '*');
+      } finally {
+        held.close();
+        await server.close();
+      }
+    });
+  });
+
+  describe('churn', () => {
+    test('300 clients come and go (half before their snapshot) while events flow, and none is left behind', async () => {
+      const server = await startTestServer({ maxClientsPerIp: 60 }, { protocol });
+      await server.store.add({ flight: 'C1', origin: 'x', arrival: '10:00', state: '' });
+      try {
+        for (let start = 0; start < 300; start += 30) {
+          await Promise.all(
+            Array.from({ length: 30 }, async (_, k) => {
+              const client = server.openStream();
+              if ((start + k) % 2 === 0) await client.waitForEvents(1);
+              client.close();
+            }),
+          );
+          await server.store.update({ flight: 'C1', state: `batch ${start}` });
+        }
+        await until('every stream forgotten', () => server.hub.clientCount === 0);
+        assert.equal(server.hub.heartbeatActive, false);
+        // Every address's count went back to zero: a new client is not refused.
+        const last = server.openStream();
+        await last.waitForEvents(1);
+        last.close();
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   describe('HEAD /events', () => {
     test('answers the stream head without a body, completes, and holds no stream slot', async () => {
       const server = await startTestServer({ maxClients: 1 }, { protocol });
