@@ -16,8 +16,8 @@ export type AnyResponse = ServerResponse | Http2ServerResponse;
 
 /**
  * HTTP/1.1 with chunked encoding: frames go to the socket as ready-made chunks, built once per
- * frame for every stream. Going around `ServerResponse.write` halves the server's CPU per
- * delivery (npm run bench:server): most of the cost was the response object, not the write.
+ * frame for every stream. Going around `ServerResponse.write` saves most of the server's CPU per
+ * delivery (`npm run bench:server` measures it): the cost was the response object, not the write.
  */
 export class ChunkedSocketTransport implements StreamTransport {
   constructor(
@@ -28,7 +28,7 @@ export class ChunkedSocketTransport implements StreamTransport {
   /**
    * Sends the response head as its own piece of the socket's next write, which stays one syscall:
    * the socket is corked until the next tick, so `retry:` and the catch-up join it. Why its own
-   * piece: Node keeps the head's text on the response for the life of the stream, built from ~20
+   * piece: Node keeps the head's text on the response for the life of the stream, built from many
    * concatenated pieces; written alone, V8 flattens it to one smaller string (`npm run bench:heap`).
    */
   start(): void {
