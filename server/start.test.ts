@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { connect as connectTls } from 'node:tls';
+import { selfSignedCertificate } from '../scripts/self-signed-certificate.ts';
+import { Http2SseClient } from '../test/support/http2-sse-client.ts';
+import { createApp } from './app.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { silentLogger } from './logger.ts';
-import { LISTEN_BACKLOG, type RunningServer, startServer } from './start.ts';
+import { createHttpsServer, LISTEN_BACKLOG, type RunningServer, startServer } from './start.ts';
+import { MemoryStore } from './store/memory-store.ts';
 
 /** More than Node's default listen backlog (511): a reconnect storm of this size. */
 const STORM = 700;
@@ -54,5 +61,37 @@ test(`${STORM} clients connecting at once while the server is busy all connect w
   } finally {
     for (const socket of sockets) socket.destroy();
     await running.shutdown();
+  }
+});
+
+test('over HTTPS, a slow sender is cut after the idle timeout, while a stream with heartbeats stays', async () => {
+  const config = { ...DEFAULT_CONFIG, heartbeatMs: 200 };
+  const store = new MemoryStore(DEFAULT_CONFIG.historySize);
+  const { requestListener, hub } = createApp({ store, config });
+  const certificate = selfSignedCertificate(join(tmpdir(), `flight-board-start-test-${process.pid}`));
+  const server = createHttpsServer(requestListener, certificate, 800);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  const stream = Http2SseClient.open(port, { path: '/events' });
+  try {
+    const started = Date.now();
+    const cut = await new Promise<number>((resolve) => {
+      const slow = connectTls(
+        { port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] },
+        () => slow.write('GET / HTTP/1.1\r\nHost: x\r\n'),
+      );
+      slow.on('error', () => undefined);
+      slow.on('close', () => resolve(Date.now() - started));
+    });
+    assert.ok(cut >= 700 && cut < 3000, `cut after ${cut} ms`);
+    await stream.waitForEvents(1);
+    const comments = stream.response.comments.length;
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    assert.equal(stream.ended, false, 'the stream with heartbeats every 200 ms is still open');
+    assert.ok(stream.response.comments.length > comments);
+  } finally {
+    stream.close();
+    hub.dispose();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });

@@ -43,9 +43,28 @@ export interface TlsFiles {
 /**
  * The HTTPS server for `app`: HTTP/2 and HTTP/1.1 on one port, chosen by ALPN (`h2` first), so
  * a browser opens every stream of a page on one connection and older clients still connect.
+ *
+ * Node's HTTP/2 server does not apply `headersTimeout` and `requestTimeout` to the HTTP/1.1
+ * connections it accepts, so slow senders are bounded by an idle timeout instead: a connection
+ * (an HTTP/2 session, or an HTTP/1.1 socket) silent for `idleTimeoutMs` in both directions is
+ * closed. An open stream is never silent that long: give it more than HEARTBEAT_MS.
  */
-export function createHttpsServer(app: AnyRequestListener, tls: TlsFiles): Http2SecureServer {
-  return createSecureServer({ ...tls, allowHTTP1: true }, app);
+export function createHttpsServer(
+  app: AnyRequestListener,
+  tls: TlsFiles,
+  idleTimeoutMs: number = HTTP_TIMEOUTS.requestTimeout,
+): Http2SecureServer {
+  const server = createSecureServer({ ...tls, allowHTTP1: true }, app);
+  server.setTimeout(idleTimeoutMs);
+  // Without a listener, Node closes an idle HTTP/2 session itself; an HTTP/1.1 socket only
+  // gets the event: close it here.
+  server.on('timeout', (socket: { destroy(): void }) => socket.destroy());
+  return server;
+}
+
+/** The idle timeout of an HTTPS server for `config`: the request bound, and never less than two heartbeats. */
+export function httpsIdleTimeoutMs(config: ServerConfig): number {
+  return Math.max(HTTP_TIMEOUTS.requestTimeout, 2 * config.heartbeatMs);
 }
 
 /** Reads TLS_CERT and TLS_KEY, refusing a file that cannot be read with what to check. */
@@ -165,7 +184,9 @@ function listen(
   tls: TlsFiles | undefined,
 ): Promise<AnyServer> {
   return new Promise((resolve, reject) => {
-    const server: AnyServer = tls ? createHttpsServer(app, tls) : createHttpServer(app as RequestListener);
+    const server: AnyServer = tls
+      ? createHttpsServer(app, tls, httpsIdleTimeoutMs(config))
+      : createHttpServer(app as RequestListener);
     server.once('error', reject);
     server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
