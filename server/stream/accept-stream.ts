@@ -175,5 +175,5 @@ export function lastEventIdOf(req: AnyRequest): string | undefined {
  */
 export function isStreamUrl(url: string | undefined): boolean {
   if (url === '/events') return true;
-  return url !== undefined && url.startsWith('/events?') && !/[\s#\u00a0\ufeff]/.test(url);
+  return url?.startsWith('/events?') === true && !/[\s#\u00a0\ufeff]/.test(url);
 }
