@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { tokensOf } from './config.ts';
 import { HttpError } from './http-error.ts';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -17,13 +18,23 @@ export function tokensMatch(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/** True when `presented` is one of `accepted`; every one is compared, so the time says nothing about which. */
+export function matchesAnyToken(presented: string, accepted: readonly string[]): boolean {
+  let matched = false;
+  for (const token of accepted) matched = tokensMatch(presented, token) || matched;
+  return matched;
+}
+
 /**
  * Guards a write route with `Authorization: Bearer <token>`: `401` without credentials,
  * `403` with a wrong token, and `403` with how-to-enable advice when no token is configured.
+ * `token` is `FLIGHT_BOARD_TOKEN`: one token, or several separated by commas (rotation: any
+ * of them is accepted).
  */
 export function requireBearerToken(token: string | undefined): RequestHandler {
+  const accepted = tokensOf(token);
   return (req, _res, next) => {
-    if (token === undefined) {
+    if (accepted.length === 0) {
       next(
         new HttpError(
           403,
@@ -46,7 +57,7 @@ export function requireBearerToken(token: string | undefined): RequestHandler {
       );
       return;
     }
-    if (!tokensMatch(match[1], token)) {
+    if (!matchesAnyToken(match[1], accepted)) {
       next(
         new HttpError(
           403,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { helpText, parseCommandLine } from './cli.ts';
-import { CONFIG_OPTIONS, ConfigError, configFromEnv, DEFAULT_CONFIG } from './config.ts';
+import { CONFIG_OPTIONS, ConfigError, configFromEnv, DEFAULT_CONFIG, tokensOf } from './config.ts';
 
 describe('configuration from the environment', () => {
   test('no variables: the defaults of DESIGN.md', () => {
@@ -73,6 +73,11 @@ describe('configuration from the environment', () => {
     [{ CORS_ORIGINS: 'a.example' }, /"a.example" is not an origin/],
     [{ CORS_ORIGINS: '*,https://a.example' }, /cannot be combined/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud" is not valid: expected one of trace, debug/],
+    [{ FLIGHT_BOARD_TOKEN: 's3cret\n' }, /the token contains whitespace \(a trailing newline/],
+    [{ FLIGHT_BOARD_TOKEN: 'new token' }, /the token contains whitespace/],
+    [{ FLIGHT_BOARD_TOKEN: 'new, old' }, /token 2 of 2 contains whitespace/],
+    [{ FLIGHT_BOARD_TOKEN: 'new,,old' }, /token 2 of 3 is empty/],
+    [{ FLIGHT_BOARD_TOKEN: 'new,' }, /token 2 of 2 is empty/],
   ];
   for (const [env, message] of refused) {
     test(`refuses ${JSON.stringify(env)} with a message naming the value and the rule`, () => {
@@ -86,6 +91,21 @@ describe('configuration from the environment', () => {
       );
     });
   }
+});
+
+describe('the write token', () => {
+  test('a comma-separated list is accepted, so a new token can be rolled out before the old one is dropped', () => {
+    assert.equal(configFromEnv({ FLIGHT_BOARD_TOKEN: 'n3w,0ld' }).token, 'n3w,0ld');
+    assert.deepEqual(tokensOf('n3w,0ld'), ['n3w', '0ld']);
+    assert.deepEqual(tokensOf(undefined), []);
+  });
+
+  test('a refused token is never printed in the message', () => {
+    assert.throws(
+      () => configFromEnv({ FLIGHT_BOARD_TOKEN: 'hunter2\n' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2'),
+    );
+  });
 });
 
 describe('command-line flags', () => {

@@ -10,7 +10,10 @@ export interface ServerConfig {
   host: string;
   /** Allowed cross-origin callers; empty: same origin only; `['*']`: anyone, without credentials. */
   corsOrigins: string[];
-  /** Bearer token for writes; unset: writes are refused. */
+  /**
+   * Bearer token for writes, or several separated by commas (any of them is accepted, so a new
+   * one can be rolled out before the old one is dropped); unset: writes are refused.
+   */
   token: string | undefined;
   simulate: boolean;
   simulateSeed: number;
@@ -87,6 +90,36 @@ const flag: Parse<boolean> = (name, raw) => {
 
 const text: Parse<string> = (_name, raw) => raw;
 
+/**
+ * One token, or a comma-separated list of them for rotation (`new,old`). A token never holds
+ * whitespace: a clients' `Authorization: Bearer` could not carry it, so a server started with
+ * one (typically the trailing newline of a secrets file) would refuse every write. Refused here,
+ * at start, with the reason.
+ */
+const tokenList: Parse<string> = (name, raw) => {
+  const tokens = raw.split(',');
+  for (const [index, token] of tokens.entries()) {
+    const where = tokens.length > 1 ? `token ${index + 1} of ${tokens.length}` : 'the token';
+    if (token === '') {
+      throw new ConfigError(
+        `${name} is not valid: ${where} is empty; give one token, or several separated by commas with nothing else between them (new,old)`,
+      );
+    }
+    if (/\s/.test(token)) {
+      throw new ConfigError(
+        `${name} is not valid: ${where} contains whitespace (a trailing newline from a secrets file?), ` +
+          'which no Authorization: Bearer header can carry; remove it (e.g. FLIGHT_BOARD_TOKEN="$(tr -d \'[:space:]\' < file)")',
+      );
+    }
+  }
+  return raw;
+};
+
+/** The tokens a `FLIGHT_BOARD_TOKEN` value holds (it was checked by the config's parser). */
+export function tokensOf(token: string | undefined): string[] {
+  return token === undefined ? [] : token.split(',');
+}
+
 const logLevel: Parse<LogLevel> = (name, raw) => {
   const level = LOG_LEVELS.find((l) => l === raw);
   if (!level) {
@@ -162,8 +195,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   option(
     'token',
     'FLIGHT_BOARD_TOKEN',
-    'bearer token that enables writes (default: unset, writes refused); prefer the env var, flags show in ps',
-    text,
+    'bearer token that enables writes, or several separated by commas to rotate (new,old) (default: unset, writes refused); prefer the env var, flags show in ps',
+    tokenList,
   ),
   option(
     'simulate',

@@ -73,6 +73,14 @@ export function toHttpError(error: unknown): HttpError {
         : error.message;
     return new HttpError(status, code, message, error.code === 'unavailable' ? { 'Retry-After': '5' } : {});
   }
+  // Express could not percent-decode a path parameter (`/flights/%`): the client's mistake.
+  if (error instanceof URIError) {
+    return new HttpError(
+      400,
+      'invalid-path',
+      'the path is not valid percent-encoding (e.g. a lone "%"); encode "%" as %25',
+    );
+  }
   const type = (error as { type?: unknown } | null)?.type;
   const known = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
   if (known) return new HttpError(...known);

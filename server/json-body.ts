@@ -63,12 +63,49 @@ const limitDepth: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * Parses a JSON write body: `415` unless it is JSON, `413` over 16 KiB, `400` when malformed or
- * nested deeper than MAX_BODY_DEPTH.
+ * The path (`gate`, `x.y.0`) of the first number in `value` that JSON cannot carry (`1e400`
+ * parses to Infinity), or `undefined` when there is none. Walked without recursion; call it
+ * after the depth check.
+ */
+export function nonFiniteNumberPath(value: unknown): string | undefined {
+  const stack: [unknown, string[]][] = [[value, []]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, path] = item;
+    if (typeof node === 'number' && !Number.isFinite(node)) return path.join('.') || 'the body';
+    if (typeof node !== 'object' || node === null) continue;
+    for (const [key, child] of Object.entries(node)) stack.push([child, [...path, key]]);
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a number out of JSON's range (`1e400`): JSON.parse reads it as Infinity, which every
+ * later JSON.stringify (the event, `GET /flights`) would turn into `null`, storing a value the
+ * client never sent.
+ */
+const requireFiniteNumbers: RequestHandler = (req, _res, next) => {
+  const path = nonFiniteNumberPath(req.body);
+  if (path !== undefined) {
+    next(
+      new HttpError(
+        400,
+        'invalid-number',
+        `${path} is a number too large for JSON (beyond ±1.8e308); send it as text or within range`,
+      ),
+    );
+    return;
+  }
+  next();
+};
+
+/**
+ * Parses a JSON write body: `415` unless it is JSON, `413` over 16 KiB, `400` when malformed,
+ * nested deeper than MAX_BODY_DEPTH or holding a number beyond JSON's range.
  * Any JSON value is accepted here (`strict: false`) so the validator can name what was sent.
  */
 export const jsonBody: RequestHandler[] = [
   requireJsonType,
   express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true }),
   limitDepth,
+  requireFiniteNumbers,
 ];

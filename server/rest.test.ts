@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { FlightEvent } from '../protocol/protocol.ts';
+import { capturedLogger } from '../test/support/log-capture.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from '../test/support/rest-client.ts';
 import { startTestServer, type TestServer } from '../test/support/test-server.ts';
@@ -287,6 +288,72 @@ describe('REST API with a token configured', () => {
     const answer = await api(server, 'GET', '/nope');
     assert.equal(answer.status, 404);
     assert.match(errorOf(answer.body).message, /GET \/nope/);
+  });
+});
+
+describe('REST API: small answers that must be exact (issue 18.7)', () => {
+  let server: TestServer;
+  let log: ReturnType<typeof capturedLogger>;
+  beforeEach(async () => {
+    log = capturedLogger('info');
+    server = await startTestServer({ token: TEST_TOKEN }, { logger: log.logger });
+  });
+  afterEach(() => server.close());
+
+  test('GET /flights/% (a malformed path) → 400 invalid-path, not a 500, and no stack in the log', async () => {
+    for (const method of ['GET', 'PATCH', 'DELETE']) {
+      const answer = await api(
+        server,
+        method,
+        '/flights/%',
+        method === 'PATCH' ? { body: { state: 'x' } } : {},
+      );
+      assert.equal(answer.status, 400, method);
+      assert.equal(errorOf(answer.body).code, 'invalid-path');
+    }
+    assert.ok(log.lines.length > 0, 'the requests were logged');
+    for (const line of log.lines) assert.doesNotMatch(line, /stack|URIError|"level":50/);
+  });
+
+  test('PUT /flights/I768 and PUT /flights → 405 with Allow', async () => {
+    const one = await api(server, 'PUT', '/flights/I768', { body: rome });
+    assert.equal(one.status, 405);
+    assert.equal(one.headers.get('allow'), 'PATCH, DELETE');
+    assert.equal(errorOf(one.body).code, 'method-not-allowed');
+    const all = await api(server, 'PUT', '/flights', { body: rome });
+    assert.equal(all.status, 405);
+    assert.equal(all.headers.get('allow'), 'GET, HEAD, POST');
+    assert.deepEqual((await server.store.state()).flights, []);
+  });
+
+  test('1e400 in an extra field → 400 (it would be stored as null), nothing stored', async () => {
+    const body = '{"flight":"I768","origin":"Rome","arrival":"10:10","gate":1e400}';
+    const answer = await api(server, 'POST', '/flights', { body });
+    assert.equal(answer.status, 400);
+    assert.equal(errorOf(answer.body).code, 'invalid-number');
+    assert.match(errorOf(answer.body).message, /gate/);
+    const deep = await api(server, 'POST', '/flights', {
+      body: '{"flight":"I768","origin":"Rome","arrival":"10:10","x":{"y":[-1e999]}}',
+    });
+    assert.equal(deep.status, 400);
+    assert.deepEqual((await server.store.state()).flights, []);
+  });
+});
+
+describe('REST API with two tokens (rotation: FLIGHT_BOARD_TOKEN=new,old)', () => {
+  test('either token writes; anything else is 403', async () => {
+    const server = await startTestServer({ token: 'n3w-token,0ld-token' });
+    try {
+      const byNew = await api(server, 'POST', '/flights', { body: rome, token: 'n3w-token' });
+      assert.equal(byNew.status, 201);
+      const byOld = await api(server, 'DELETE', '/flights/I768', { token: '0ld-token' });
+      assert.equal(byOld.status, 204);
+      for (const token of ['n3w-token,0ld-token', 'n3w', 'other']) {
+        assert.equal((await api(server, 'POST', '/flights', { body: rome, token })).status, 403, token);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -61,12 +61,33 @@ export function restRoutes({ store, hub, token }: RestRouteOptions): Router {
     res.status(204).end();
   });
 
-  // A GET on a write-only route is a mistake worth naming rather than a bare 404.
-  router.all(['/close', '/open', '/drop'], (req, _res, next) => {
-    next(new HttpError(405, 'method-not-allowed', `${req.path} only takes POST`, { Allow: 'POST' }));
-  });
+  // A known path with another method (a GET on a write-only route, a PUT on a flight) is a
+  // mistake worth naming rather than a bare 404.
+  methodNotAllowed(router, ['/close', '/open', '/drop'], 'POST');
+  methodNotAllowed(router, ['/flights'], 'GET, HEAD, POST');
+  methodNotAllowed(router, ['/flights/:flight'], 'PATCH, DELETE');
 
   return router;
+}
+
+/** Answers `405` with `Allow` on `paths` for every method but those routed above (and OPTIONS, a preflight). */
+function methodNotAllowed(router: Router, paths: string[], allow: string): void {
+  router.all(paths, (req, _res, next) => {
+    if (req.method === 'OPTIONS') {
+      next();
+      return;
+    }
+    next(
+      new HttpError(
+        405,
+        'method-not-allowed',
+        `${req.path} takes ${allow.replace(/, (?=\w+$)/, ' or ')}, not ${req.method}`,
+        {
+          Allow: allow,
+        },
+      ),
+    );
+  });
 }
 
 /** The `:flight` path parameter (always one string on these routes). */
