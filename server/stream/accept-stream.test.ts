@@ -213,6 +213,29 @@ function acceptSuite(protocol: TestProtocol): void {
     });
   });
 
+  describe('one way in, whoever calls it', () => {
+    test('a URL Express routes to the stream (/events/) gets the same answers: CORS, the stream, 503 when full', async () => {
+      const server = await startTestServer({ corsOrigins: ['*'], maxClients: 1 }, { protocol });
+      const viaExpress = server.openStream({
+        path: '/events/',
+        headers: { Origin: 'https://board.example' },
+      });
+      try {
+        const { headers, events } = await viaExpress.waitForEvents(1);
+        assert.equal(headers['access-control-allow-origin'], '*');
+        assert.equal(events[0]?.event, 'flightSnapshot');
+        const full = server.openStream({ path: '/events/' });
+        const answer = await refusal(full);
+        full.close();
+        assert.equal(answer.status, 503);
+        assert.match(answer.body, /MAX_CLIENTS/);
+      } finally {
+        viaExpress.close();
+        await server.close();
+      }
+    });
+  });
+
   describe('HEAD /events', () => {
     test('answers the stream head without a body, completes, and holds no stream slot', async () => {
       const server = await startTestServer({ maxClients: 1 }, { protocol });
