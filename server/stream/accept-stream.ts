@@ -91,7 +91,6 @@ function openStream(req: AnyRequest, res: AnyResponse, context: StreamContext): 
   if (config.maxClientsPerIp !== undefined) countPerIp(res, addressOf(req), context.perIp);
   const lastEventId = lastEventIdOf(req);
   const { ready } = hub.connect(transport, lastEventId, res);
-  logger.debug({ lastEventId, clients: hub.clientCount }, 'stream opened');
   ready.catch((error: unknown) => {
     // The store failed mid catch-up (Redis down): drop the stream so the client retries after
     // `retry:` instead of sitting on one that will never start. Ended first, then dropped: the
