@@ -22,9 +22,40 @@ function censor(value: unknown, path: string[]): unknown {
   return path.at(-1) === 'redisUrl' && typeof value === 'string' ? redactedUrl(value) : '[redacted]';
 }
 
+/**
+ * An error as a log field, without the arguments of the command that failed: ioredis attaches
+ * `command: { name, args }` to its errors, and for a refused login the args are
+ * `["3", "AUTH", "<user>", "<password>"]`. Any `command.args` is dropped, at any depth (a `cause`,
+ * an AggregateError's `errors`), whatever the error, so no command can carry a secret into a log.
+ */
+export function redactedError(error: unknown): unknown {
+  const serialized = error instanceof Error ? pino.stdSerializers.err(error) : error;
+  return withoutCommandArgs(serialized, 0);
+}
+
+/** Deepest nesting `withoutCommandArgs` walks: errors nest shallowly; this bounds a cycle. */
+const MAX_ERROR_DEPTH = 8;
+
+function withoutCommandArgs(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > MAX_ERROR_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutCommandArgs(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (key === 'command' && typeof field === 'object' && field !== null && 'args' in field) {
+      copy[key] = { ...field, args: '[redacted]' };
+    } else copy[key] = withoutCommandArgs(field, depth + 1);
+  }
+  return copy;
+}
+
 /** The server's structured logger: JSON lines, secrets redacted. `silent` for tests. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = { name: 'flight-board', level, redact: { paths: REDACTED_PATHS, censor } };
+  const options = {
+    name: 'flight-board',
+    level,
+    redact: { paths: REDACTED_PATHS, censor },
+    serializers: { err: redactedError, error: redactedError },
+  };
   return destination ? pino(options, destination) : pino(options);
 }
 

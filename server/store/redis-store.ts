@@ -19,6 +19,7 @@ import {
   STATE,
   WRITE,
 } from './redis/scripts.ts';
+import { scrub, secretFreeError, secretsOfUrl } from './redis/secret-free-error.ts';
 import { compareStreamIds, isStreamId, ZERO_ID } from './redis/stream-id.ts';
 
 export interface RedisStoreOptions {
@@ -98,6 +99,7 @@ export class RedisStore implements FlightStore {
   readonly #catchUpTimeoutMs: number;
   readonly #maxBackoffMs: number;
   readonly #onError: NonNullable<RedisStoreOptions['onError']>;
+  readonly #secrets: string[];
   readonly #listeners = new Set<(event: StreamEvent) => void>();
   readonly #resyncListeners = new Set<() => void>();
   readonly #closedListeners = new Set<(closed: boolean, headId: string) => void>();
@@ -135,7 +137,10 @@ export class RedisStore implements FlightStore {
     this.#where = `Redis at ${redactedUrl(options.url)}`;
     this.#catchUpTimeoutMs = options.catchUpTimeoutMs ?? 5000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 2000;
-    this.#onError = options.onError ?? (() => undefined);
+    const onError = options.onError ?? (() => undefined);
+    this.#secrets = secretsOfUrl(options.url);
+    // Whatever the client attaches to an error (a failed AUTH's arguments), no secret leaves the store.
+    this.#onError = (error, connection) => onError(secretFreeError(error, this.#secrets), connection);
   }
 
   /**
@@ -176,7 +181,7 @@ export class RedisStore implements FlightStore {
       commands.disconnect();
       reader.disconnect();
       throw new Error(
-        `cannot use ${store.#where}: ${errorText(lastError ?? error)}; start redis-server (7.0 or later) or fix REDIS_URL`,
+        `cannot use ${store.#where}: ${scrub(errorText(lastError ?? error), store.#secrets)}; start redis-server (7.0 or later) or fix REDIS_URL`,
       );
     }
     store.#loop = store.#readLoop();
@@ -569,7 +574,10 @@ export class RedisStore implements FlightStore {
       return await call();
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      throw new StoreError('unavailable', `${this.#where} did not answer (${errorText(error)})`);
+      throw new StoreError(
+        'unavailable',
+        `${this.#where} did not answer (${scrub(errorText(error), this.#secrets)})`,
+      );
     }
   }
 }

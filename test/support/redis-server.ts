@@ -11,6 +11,8 @@ const INSTALL_HINT =
 export interface RedisServerOptions {
   /** Keep the data across `restart()` (append-only file, fsync always). Default false: `--save '' --appendonly no`. */
   persistence?: boolean;
+  /** Require this password (`requirepass`) from every client. Default: none. */
+  password?: string;
 }
 
 /** A real redis-server on 127.0.0.1, an ephemeral port and a temporary directory. */
@@ -47,10 +49,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     'no',
     '--loglevel',
     'notice',
+    ...(options.password === undefined ? [] : ['--requirepass', options.password]),
   ];
   let child: ChildProcess | undefined;
   const handle: TestRedisServer = {
-    url: `redis://127.0.0.1:${port}`,
+    url:
+      options.password === undefined
+        ? `redis://127.0.0.1:${port}`
+        : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     port,
     async start() {
       const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
