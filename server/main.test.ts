@@ -178,7 +178,7 @@ describe('the flight-board-server process', () => {
     });
     try {
       const port = await listeningPort(server);
-      assert.match(server.stdout(), new RegExp(`open https://127\\.0\\.0\\.1:${port}/ \\(HTTPS with HTTP/2`));
+      assert.match(server.stdout(), new RegExp(`open https://127\\.0\\.0\\.1:${port}/ · HTTPS with HTTP/2`));
       const stream = Http2SseClient.open(port, { path: '/events' });
       const { headers, events } = await stream.waitForEvents(1, 5000);
       assert.equal(events[0]?.event, FlightEvent.snapshot);
