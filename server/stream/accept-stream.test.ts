@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { connect as connectHttp2 } from 'node:http2';
 import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import type { Flight } from '../../protocol/protocol.ts';
+import { Http2SseClient } from '../../test/support/http2-sse-client.ts';
 import { capturedLogger } from '../../test/support/log-capture.ts';
 import type { RawResponse } from '../../test/support/raw-sse-client.ts';
 import {
@@ -259,6 +261,41 @@ function acceptSuite(protocol: TestProtocol): void {
 }
 
 for (const protocol of PROTOCOLS) describe(`over ${protocol}`, () => acceptSuite(protocol));
+
+describe('a slow stream on a shared HTTP/2 connection', () => {
+  test('is evicted alone: the other stream of the same connection stays live and gets every event', async () => {
+    const server = await startTestServer({ maxBufferedBytes: 64 * 1024 }, { protocol: 'h2' });
+    const session = connectHttp2(`https://127.0.0.1:${server.port}`, { rejectUnauthorized: false });
+    // As browsers do (Chromium: 15 MB), a connection window far larger than one stream's, so
+    // the unread stream fills its own window and not the whole connection's.
+    session.on('connect', () => session.setLocalWindowSize(16 * 1024 * 1024));
+    const reader = Http2SseClient.open(server.port, { path: '/events' }, session);
+    const stuck = Http2SseClient.open(server.port, { path: '/events' }, session);
+    try {
+      await Promise.all([reader.waitForEvents(1), stuck.waitForEvents(1)]);
+      stuck.pause();
+      await server.store.add({ flight: 'S1', origin: 'x', arrival: '10:00', state: '' });
+      const payload = 'z'.repeat(8000);
+      let sent = 0;
+      for (let i = 0; i < 600 && server.hub.stats.evictions === 0; i++, sent++) {
+        await server.store.update({ flight: 'S1', state: `${i} ${payload}` });
+        if (i % 4 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(server.hub.stats.evictions, 1, 'the paused stream was evicted');
+      await until('the evicted stream to end', () => stuck.ended, 3000);
+      await server.store.update({ flight: 'S1', state: 'after' });
+      await reader.waitForEvents(1 + 1 + sent + 1, 10_000); // snapshot, add, updates, after
+      assert.equal(reader.ended, false);
+      assert.equal(session.closed || session.destroyed, false, 'the connection is still open');
+      assert.equal(server.hub.clientCount, 1);
+    } finally {
+      reader.close();
+      stuck.close();
+      session.destroy();
+      await server.close();
+    }
+  });
+});
 
 describe('connection-specific headers', () => {
   test('an HTTP/2 stream sends none (Connection, Keep-Alive, Transfer-Encoding, Upgrade)', async () => {
