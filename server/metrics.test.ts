@@ -15,7 +15,8 @@ describe('GET /metrics', () => {
   test('exports clients, events, replays, snapshots, evictions, write errors and refused clients as Prometheus text', async () => {
     const server = await startTestServer({ token: TEST_TOKEN, maxClients: 2, maxBufferedBytes: 4096 });
     const fresh = RawSseClient.open(server.port, { path: '/events' });
-    const resumed = RawSseClient.open(server.port, { path: '/events', headers: { 'Last-Event-ID': '0' } });
+    const { lastEventId: head } = await server.store.state();
+    const resumed = RawSseClient.open(server.port, { path: '/events', headers: { 'Last-Event-ID': head } });
     try {
       await Promise.all([fresh.waitForEvents(1), resumed.waitFor((r) => r.status === 200)]);
       // A client that reads nothing: every frame stays unsent (5,000 bytes each, to be quick).

@@ -29,10 +29,11 @@ describe('REST API with a token configured', () => {
   afterEach(() => server.close());
 
   test('GET /flights → 200 { lastEventId, flights }', async () => {
-    await server.store.add({ ...rome });
+    const added = await server.store.add({ ...rome });
     const { status, body } = await api(server, 'GET', '/flights', { token: undefined });
     assert.equal(status, 200);
-    assert.deepEqual(body, { lastEventId: '1', flights: [rome] });
+    assert.deepEqual(body, { lastEventId: added.id, flights: [rome] });
+    assert.match(added.id, /^\d{1,20}-1$/, 'the first event of this run: <epoch>-1');
   });
 
   test('POST /flights → 201 with the flight (state defaults to ""), emits flightAdded', async () => {
@@ -103,10 +104,10 @@ describe('REST API with a token configured', () => {
   });
 
   test('DELETE /flights/:flight → 204, emits flightRemoval; again → 404', async () => {
-    await server.store.add({ ...rome });
+    const added = await server.store.add({ ...rome });
     const first = await api(server, 'DELETE', '/flights/I768');
     assert.equal(first.status, 204);
-    const { events } = await server.store.eventsAfter('1').then((e) => ({ events: e ?? [] }));
+    const { events } = await server.store.eventsAfter(added.id).then((e) => ({ events: e ?? [] }));
     assert.equal(events[0]?.event, FlightEvent.removal);
     assert.deepEqual(JSON.parse(events[0]?.data ?? ''), { flight: 'I768' });
     const again = await api(server, 'DELETE', '/flights/I768');
@@ -386,7 +387,7 @@ describe('a store that is down', () => {
     const down = async () => {
       throw new StoreError('unavailable', 'Redis at redis://localhost:6379 did not answer');
     };
-    return Object.assign(store, { add: down, update: down, remove: down });
+    return Object.assign(store, { add: down, update: down, remove: down, setClosed: down });
   }
 
   test('GET /flights and POST /close → 503 too, and the stream stays open', async () => {

@@ -5,7 +5,7 @@ import { createRandom, SEED_FLIGHTS, Simulator } from './simulator.ts';
 import { MemoryStore } from './store/memory-store.ts';
 
 async function timetable(seed: number, ticks: number): Promise<string[]> {
-  const store = new MemoryStore(1000);
+  const store = new MemoryStore(1000, { epoch: 1 }); // the same ids in both runs
   const events: StreamEvent[] = [];
   store.subscribe((e) => events.push(e));
   const simulator = new Simulator(store, { seed, speed: 1 });

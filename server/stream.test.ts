@@ -41,6 +41,11 @@ async function appendEvents(store: FlightStore, count: number): Promise<string[]
   return ids;
 }
 
+/** The id of event `n` (0: the head before any) of a test server's in-memory store: `<epoch>-<n>`. */
+function memoryId(server: TestServer, n: number): string {
+  return (server.store as MemoryStore).idOf(n);
+}
+
 function openStream(server: TestServer, headers: Record<string, string> = {}, path = '/events'): SseClient {
   return server.openStream({ path, headers });
 }
@@ -175,7 +180,7 @@ function streamSuite(protocol: TestProtocol): void {
     after(() => server.close());
 
     test('from every position (0 to the head) replays exactly the events after it, in order, then live', async () => {
-      const positions = ['0', ...ids];
+      const positions = [memoryId(server, 0), ...ids];
       const clients = positions.map((id) => openStream(server, { 'Last-Event-ID': id }));
       try {
         await Promise.all(clients.map((c, p) => c.waitForEvents(ids.length - p, 3000)));
@@ -248,7 +253,7 @@ function streamSuite(protocol: TestProtocol): void {
         const [snapshot, ...live] = snapshotThenLive.events;
         assert.equal(snapshot?.event, FlightEvent.snapshot);
         assert.ok(
-          live.every((e) => Number(e.id) > Number(snapshot?.id)),
+          live.every((e) => server.store.isAfter(e.id ?? '', snapshot?.id ?? '')),
           'nothing the snapshot already holds',
         );
         assert.equal(new Set(live.map((e) => e.id)).size, live.length, 'no duplicate');
@@ -407,7 +412,7 @@ function streamSuite(protocol: TestProtocol): void {
       const server = await start({ token: TEST_TOKEN });
       try {
         await server.store.add(flight(1));
-        const raw = openStream(server, { 'Last-Event-ID': '0' });
+        const raw = openStream(server, { 'Last-Event-ID': memoryId(server, 0) });
         const fetched = await fetch(`${server.url}/events`);
         await raw.waitForEvents(1);
         assert.equal((await api(server, 'POST', '/close')).status, 204);
@@ -454,7 +459,7 @@ function streamSuite(protocol: TestProtocol): void {
         const tails = clients.map((c, i) => c.response.body.slice(marks[i]));
         assert.equal(tails[1], tails[0]);
         assert.equal(tails[2], tails[0]);
-        assert.match(tails[0] ?? '', /^id: 1\nevent: flightAdded\ndata: /);
+        assert.ok(tails[0]?.startsWith(`id: ${memoryId(server, 1)}\nevent: flightAdded\ndata: `), tails[0]);
         for (const c of clients) c.close();
       } finally {
         await server.close();
@@ -516,9 +521,9 @@ function streamSuite(protocol: TestProtocol): void {
         assert.deepEqual(
           seen.map((e) => [e.type, e.id]),
           [
-            [FlightEvent.snapshot, '0'],
-            [FlightEvent.added, '1'],
-            [FlightEvent.stateUpdate, '2'],
+            [FlightEvent.snapshot, memoryId(server, 0)],
+            [FlightEvent.added, memoryId(server, 1)],
+            [FlightEvent.stateUpdate, memoryId(server, 2)],
           ],
         );
         assert.equal(server.hub.stats.replays, 1, 'the reconnection was a replay, not a second snapshot');

@@ -5,6 +5,7 @@ import { get } from 'node:http';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
 import { FlightEvent } from '../protocol/protocol.ts';
+import type { MemoryStore } from '../server/store/memory-store.ts';
 import { RawSseClient } from './support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from './support/rest-client.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
@@ -42,7 +43,8 @@ describe('POST /drop', () => {
     const first = await openStream(server);
     await first.waitFor((body) => body.includes('event: flightSnapshot'));
     assert.equal((await api(server, 'POST', '/flights', { body: oslo })).status, 201);
-    await first.waitFor((body) => body.includes('id: 1\nevent: flightAdded'));
+    const id = (n: number) => (server.store as MemoryStore).idOf(n);
+    await first.waitFor((body) => body.includes(`id: ${id(1)}\nevent: flightAdded`));
 
     assert.equal((await api(server, 'POST', '/drop')).status, 204);
     const body = await first.ended;
@@ -54,14 +56,14 @@ describe('POST /drop', () => {
     assert.equal((await api(server, 'POST', '/flights', { body: rome })).status, 201);
     assert.equal((await api(server, 'PATCH', '/flights/K100', { body: { state: 'landing' } })).status, 200);
 
-    const again = RawSseClient.open(server.port, { path: '/events', headers: { 'Last-Event-ID': '1' } });
+    const again = RawSseClient.open(server.port, { path: '/events', headers: { 'Last-Event-ID': id(1) } });
     try {
       const { events } = await again.waitForEvents(2);
       assert.deepEqual(
         events.map((e) => [e.id, e.event]),
         [
-          ['2', FlightEvent.added],
-          ['3', FlightEvent.stateUpdate],
+          [id(2), FlightEvent.added],
+          [id(3), FlightEvent.stateUpdate],
         ],
         'the replay: every event after 1, in order, and no snapshot',
       );
@@ -93,10 +95,11 @@ describe('POST /drop', () => {
       await waitFor(() => errors === 1 && server.hub.clientCount === 0, 'the drop');
       await api(server, 'DELETE', '/flights/K100');
       await waitFor(() => received.length === 3, 'the replayed removal');
+      const id = (n: number) => (server.store as MemoryStore).idOf(n);
       assert.deepEqual(received, [
-        `0 ${FlightEvent.snapshot}`,
-        `1 ${FlightEvent.added}`,
-        `2 ${FlightEvent.removal}`,
+        `${id(0)} ${FlightEvent.snapshot}`,
+        `${id(1)} ${FlightEvent.added}`,
+        `${id(2)} ${FlightEvent.removal}`,
       ]);
       assert.equal(server.hub.stats.replays, 1, 'the reconnection was a replay, not a snapshot');
     } finally {

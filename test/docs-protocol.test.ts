@@ -4,11 +4,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { serializeEvent } from '../protocol/protocol.ts';
+import { MemoryStore } from '../server/store/memory-store.ts';
 import { RawSseClient } from './support/raw-sse-client.ts';
 import { api, TEST_TOKEN } from './support/rest-client.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const PAGE = new URL('../docs/protocol.md', import.meta.url);
+/** The epoch of the run docs/protocol.md shows. */
+const DOCS_EPOCH = 1_764_000_000_000;
 
 /** The fenced blocks of a Markdown page with the given info string, their text as written. */
 function fencedBlocks(markdown: string, info: string): string[] {
@@ -29,7 +32,9 @@ describe('docs/protocol.md against the bytes of the reference server', () => {
 
   before(async () => {
     blocks = fencedBlocks(await readFile(PAGE, 'utf8'), 'text');
-    server = await startTestServer({ token: TEST_TOKEN, heartbeatMs: 600 });
+    // The page's ids are those of a run that started at this epoch.
+    const store = new MemoryStore(1000, { epoch: DOCS_EPOCH });
+    server = await startTestServer({ token: TEST_TOKEN, heartbeatMs: 600 }, store);
     // The page's scenario: a board with two flights…
     await server.store.add({ flight: 'A123', origin: 'London', arrival: '08:15', state: 'on time' });
     await server.store.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
@@ -43,8 +48,11 @@ describe('docs/protocol.md against the bytes of the reference server', () => {
     await api(server, 'DELETE', '/flights/A123');
     // …a silence long enough for a heartbeat…
     await fresh.waitFor((r) => r.comments.length > 0, 3000, 'a heartbeat');
-    // …a client resuming after id 3…
-    resumed = RawSseClient.open(server.port, { path: '/events', headers: { 'Last-Event-ID': '3' } });
+    // …a client resuming after event 3…
+    resumed = RawSseClient.open(server.port, {
+      path: '/events',
+      headers: { 'Last-Event-ID': store.idOf(3) },
+    });
     await resumed.waitForEvents(2);
     // …and POST /close.
     await api(server, 'POST', '/close');

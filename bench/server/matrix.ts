@@ -203,7 +203,9 @@ export async function measureReplay(
   const headers: Record<string, string> = {};
   if (resume) {
     const board = (await (await fetch(`http://127.0.0.1:${port}/flights`)).json()) as { lastEventId: string };
-    headers['Last-Event-ID'] = String(Number(board.lastEventId) - replay.behind);
+    // `<epoch>-<n>` (the reference in memory) or a plain counter (the baselines): `behind` events back.
+    const [, prefix = '', n] = /^(\d+-)?(\d+)$/.exec(board.lastEventId) ?? [];
+    headers['Last-Event-ID'] = `${prefix}${Number(n) - replay.behind}`;
   }
   c.pool.windowStart();
   const started = performance.now();

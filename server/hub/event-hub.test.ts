@@ -55,9 +55,9 @@ async function boardWithI768(capacity: number, gateChanges = 0): Promise<MemoryS
   return store;
 }
 
-/** The event ids in a stream's text, in order. */
+/** The event ids in a stream's text, in order, as their counters (`<epoch>-<n>` → `n`). */
 function idsIn(text: string): string[] {
-  return [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1] ?? '');
+  return [...text.matchAll(/^id: \d+-(\d+)$/gm)].map((m) => m[1] ?? '');
 }
 
 /**
@@ -87,6 +87,10 @@ function slowHistory(store: MemoryStore): {
       remove: (f: string) => store.remove(f),
       close: () => store.close(),
       subscribe: (listener: (e: StreamEvent) => void) => store.subscribe(listener),
+      onResync: (listener: () => void) => store.onResync(listener),
+      setClosed: (closed: boolean) => store.setClosed(closed),
+      onClosedChange: (listener: (closed: boolean, headId: string) => void) => store.onClosedChange(listener),
+      isClosed: () => store.isClosed(),
     },
     reads: () => reads,
     hold: false,
@@ -122,6 +126,10 @@ describe('EventHub', () => {
         remove: (f) => store.remove(f),
         close: () => store.close(),
         subscribe,
+        onResync: (listener) => store.onResync(listener),
+        setClosed: (closed) => store.setClosed(closed),
+        onClosedChange: (listener) => store.onClosedChange(listener),
+        isClosed: () => store.isClosed(),
       },
       OPTIONS,
     );
@@ -200,7 +208,7 @@ describe('EventHub', () => {
     await hub.closeAll();
     for (const sink of sinks) {
       assert.equal(sink.ended, true);
-      assert.equal(sink.chunks.at(-1), 'id: 0\nevent: closedConnection\ndata: \n\n');
+      assert.equal(sink.chunks.at(-1), `id: ${store.idOf(0)}\nevent: closedConnection\ndata: \n\n`);
     }
     assert.equal(hub.isClosed, true);
     assert.equal(hub.clientCount, 0);
@@ -217,19 +225,19 @@ describe('EventHub', () => {
     // A memory store given the hooks of a shared (Redis) store: the notification comes back
     // to every hub, the one whose request made the change included.
     class SharedStore extends MemoryStore {
-      async setClosed(closed: boolean): Promise<void> {
+      override async setClosed(closed: boolean): Promise<void> {
         if (closed === shared) return;
         shared = closed;
         for (const listener of listeners) listener(closed, '7');
       }
-      onClosedChange(listener: (closed: boolean, headId: string) => void): () => void {
+      override onClosedChange(listener: (closed: boolean, headId: string) => void): () => void {
         listeners.add(listener);
         return () => {
           unsubscribed++;
           listeners.delete(listener);
         };
       }
-      isClosed(): boolean {
+      override isClosed(): boolean {
         return shared;
       }
     }
@@ -266,7 +274,7 @@ describe('EventHub', () => {
     let unresyncCalls = 0;
     // The memory store never loses its history; give it the hook a Redis store has.
     class ResyncingStore extends MemoryStore {
-      onResync(listener: () => void): () => void {
+      override onResync(listener: () => void): () => void {
         resync = listener;
         return () => {
           unresyncCalls++;
@@ -296,7 +304,7 @@ describe('EventHub', () => {
     const sinks = [0, 1].map(() => new FastSink());
     for (const sink of sinks) await hub.connect(sink).ready;
     await store.update({ flight: 'I768', state: 'landed' });
-    const text = 'id: 2\nevent: flightStateUpdate\ndata: {"flight":"I768","state":"landed"}\n\n';
+    const text = `id: ${store.idOf(2)}\nevent: flightStateUpdate\ndata: {"flight":"I768","state":"landed"}\n\n`;
     const [a, b] = sinks.map((sink) => sink.frames.at(-1));
     assert.ok(a !== undefined && a === b, 'one frame for both clients');
     assert.equal(a.text, text);
@@ -310,7 +318,7 @@ describe('EventHub', () => {
     const history = slowHistory(store);
     const hub = new EventHub(history.store, OPTIONS);
     const sinks = [0, 1, 2].map(() => new FastSink());
-    await Promise.all(sinks.slice(0, 2).map((sink) => hub.connect(sink, '1').ready));
+    await Promise.all(sinks.slice(0, 2).map((sink) => hub.connect(sink, store.idOf(1)).ready));
     // frames[0] is `retry:`, frames[1] the replay
     const [a, b] = sinks.map((sink) => sink.frames[1]);
     assert.ok(a !== undefined && a === b, 'one frame for both clients');
@@ -319,7 +327,7 @@ describe('EventHub', () => {
     assert.equal(history.reads(), 1, 'the history read once for both');
 
     await store.update({ flight: 'I768', state: 'landed' });
-    await hub.connect(sinks[2]!, '1').ready;
+    await hub.connect(sinks[2]!, store.idOf(1)).ready;
     const c = sinks[2]!.frames[1];
     assert.ok(c !== undefined && c !== a, 'not the replay cached before the new event');
     assert.deepEqual(idsIn(c.text), ['2', '3', '4', '5']);
@@ -333,11 +341,11 @@ describe('EventHub', () => {
     const hub = new EventHub(history.store, OPTIONS);
     history.hold = true;
     const early = new FastSink();
-    const first = hub.connect(early, '1');
+    const first = hub.connect(early, store.idOf(1));
     await settle(); // its read of events 2–4 is under way
     await store.update({ flight: 'I768', state: 'landed' }); // event 5, live to `early` only
     const late = new FastSink();
-    const second = hub.connect(late, '1');
+    const second = hub.connect(late, store.idOf(1));
     await settle();
     history.release();
     await Promise.all([first.ready, second.ready]);
@@ -350,9 +358,9 @@ describe('EventHub', () => {
   test('a reconnect storm is caught up a few clients per turn, and no client gets an event twice, late or out of order', async () => {
     const store = await boardWithI768(200, 9);
     const hub = new EventHub(store, OPTIONS);
-    const from = ['1', '5', '10']; // behind, further behind, up to date
+    const from = [1, 5, 10]; // behind, further behind, up to date
     const sinks = Array.from({ length: 3 * CATCH_UPS_PER_TURN + 1 }, () => new FastSink());
-    const connections = sinks.map((sink, i) => hub.connect(sink, from[i % from.length]));
+    const connections = sinks.map((sink, i) => hub.connect(sink, store.idOf(from[i % from.length]!)));
     const caughtUp = () => sinks.filter((s) => s.chunks.length > 1).length;
     await store.update({ flight: 'I768', state: 'before any turn' });
     const perTurn: number[] = [];
@@ -367,8 +375,10 @@ describe('EventHub', () => {
     assert.ok(perTurn[0]! <= CATCH_UPS_PER_TURN && perTurn.length > 1, `caught up per turn: ${perTurn}`);
     const { lastEventId: head } = await store.state();
     for (const [i, sink] of sinks.entries()) {
-      const start = Number(from[i % from.length]);
-      const expected = Array.from({ length: Number(head) - start }, (_, k) => String(start + 1 + k));
+      const start = from[i % from.length]!;
+      const expected = Array.from({ length: Number(head.split('-')[1]) - start }, (_, k) =>
+        String(start + 1 + k),
+      );
       assert.deepEqual(idsIn(sink.chunks.join('')), expected, `client ${i} (from ${start})`);
     }
     hub.dispose();

@@ -65,8 +65,8 @@ export class EventHub {
   readonly #heartbeatFrame = new Frame(serializeComment(HEARTBEAT_COMMENT));
   readonly #options: Required<EventHubOptions>;
   readonly #unsubscribe: () => void;
-  readonly #unresync: (() => void) | undefined;
-  readonly #unclosedChange: (() => void) | undefined;
+  readonly #unresync: () => void;
+  readonly #unclosedChange: () => void;
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
   /** Counters for /health and /metrics. */
@@ -91,15 +91,15 @@ export class EventHub {
     // A store that lost its history (Redis restarted empty) asks clients to resync: ending
     // their streams makes them reconnect with an id the store no longer knows, so each
     // gets a fresh snapshot instead of keeping a board that no longer matches.
-    this.#unresync = store.onResync?.(() => {
+    this.#unresync = store.onResync(() => {
       // Ids may be reused by the emptied store: a cached replay could then be a different one.
       this.#replays.clear();
       this.endAll();
     });
-    // A shared store (Redis) keeps the closed state for every instance: this hub starts in it
+    // The store keeps the closed state (in Redis, for every instance): this hub starts in it
     // and follows its changes, whichever instance received the `/close` or `/open`.
-    this.#closed = store.isClosed?.() ?? false;
-    this.#unclosedChange = store.onClosedChange?.((closed, headId) => {
+    this.#closed = store.isClosed();
+    this.#unclosedChange = store.onClosedChange((closed, headId) => {
       if (closed) this.#closeClients(headId);
       else this.#closed = false;
     });
@@ -154,29 +154,22 @@ export class EventHub {
   }
 
   /**
-   * Accepts streams again after `closeAll()`. With a shared store, on every instance: the
-   * change goes through the store and comes back to each hub (this one included) as a
-   * notification; it settles once this hub has applied it.
+   * Accepts streams again after `closeAll()`. The change goes through the store (in Redis, to
+   * every instance) and comes back to each hub, this one included, as a notification; it
+   * settles once this hub has applied it.
    */
   async reopen(): Promise<void> {
-    if (this.store.setClosed) await this.store.setClosed(false);
-    else this.#closed = false;
+    await this.store.setClosed(false);
   }
 
   /**
    * Sends `closedConnection` to every client, ends their streams, and refuses new ones until
-   * `reopen()`. With a shared store, on every instance (see `reopen`); if the store is down
-   * it fails and nothing has changed.
+   * `reopen()`; through the store, like `reopen`. If the store is down it fails and nothing has
+   * changed.
    */
   async closeAll(): Promise<void> {
-    if (this.store.setClosed) {
-      // Not closing here as well: the notification does it, once, on every instance.
-      await this.store.setClosed(true);
-      return;
-    }
-    // Read first: if the store is down, `/close` fails (503) and nothing has changed.
-    const { lastEventId } = await this.store.state();
-    this.#closeClients(lastEventId);
+    // Not closing here as well: the notification does it, once, on every instance.
+    await this.store.setClosed(true);
   }
 
   /** Ends every stream without a closing event, so clients reconnect (e.g. to another instance). */
@@ -189,8 +182,8 @@ export class EventHub {
   /** Stops listening to the store and ends every stream. */
   dispose(): void {
     this.#unsubscribe();
-    this.#unresync?.();
-    this.#unclosedChange?.();
+    this.#unresync();
+    this.#unclosedChange();
     this.endAll();
   }
 

@@ -19,21 +19,22 @@ export class StoreError extends Error {
   }
 }
 
-/**
- * Where the board and its event history live. The stream code talks only to this
- * interface, so it does not know whether it runs in memory or over Redis.
- *
- * Every write applies the change and appends its event atomically, then notifies
- * subscribers in id order.
- */
 /** What `update` appended, and the whole flight after it. */
 export interface UpdatedFlight {
   event: StreamEvent;
   flight: Flight;
 }
 
+/**
+ * Where the board and its event history live. The stream code talks only to this
+ * interface, so it does not know whether it runs in memory or over Redis.
+ *
+ * Every write applies the change and appends its event atomically, then notifies
+ * subscribers in id order. Every member is required: a store without a shared closed state
+ * or a history that can break implements the trivial version, so callers have one path.
+ */
 export interface FlightStore {
-  /** The current board and the head event id (`"0"` before any event). */
+  /** The current board and the head event id (before any event: `<epoch>-0` in memory, `0-0` in Redis). */
   state(): Promise<BoardState>;
   /**
    * The events after `lastEventId`, oldest first; `undefined` when that id is malformed,
@@ -49,28 +50,25 @@ export interface FlightStore {
   /** Calls `listener` with every event appended from now on; returns the unsubscribe. */
   subscribe(listener: (event: StreamEvent) => void): () => void;
   /**
-   * Optional (shared stores): calls `listener` when the history no longer continues from the
-   * events already delivered (e.g. Redis restarted without persistence). Open streams should
-   * then be ended so their clients reconnect and resync through a snapshot. Returns the unsubscribe.
+   * Calls `listener` when the history no longer continues from the events already delivered
+   * (e.g. Redis restarted without persistence; never in memory). Open streams should then be
+   * ended so their clients reconnect and resync through a snapshot. Returns the unsubscribe.
    */
-  onResync?(listener: () => void): () => void;
+  onResync(listener: () => void): () => void;
   /**
-   * Optional (shared stores): the board's closed state (`POST /close` … `POST /open`) is kept
-   * in the store, so that every instance over it closes and reopens together. When present,
-   * `setClosed`, `onClosedChange` and `isClosed` come together.
-   *
-   * `setClosed` records the state atomically with its notification and settles once this
-   * instance's own listeners have applied it (fails with `StoreError('unavailable')`,
-   * changing nothing, when the store cannot be reached).
+   * Records the board's closed state (`POST /close` … `POST /open`) where every instance over
+   * this store sees it, so they close and reopen together. Settles once this instance's own
+   * `onClosedChange` listeners have applied it; fails with `StoreError('unavailable')`,
+   * changing nothing, when the store cannot be reached. Asking for the state in force changes nothing.
    */
-  setClosed?(closed: boolean): Promise<void>;
+  setClosed(closed: boolean): Promise<void>;
   /**
-   * Calls `listener` once per change of the shared closed state, on every instance, the one
-   * that made the change included; `headId` is the newest event this instance delivered
-   * before the change (the id a `closedConnection` carries). Returns the unsubscribe.
+   * Calls `listener` once per change of the closed state, on every instance, the one that made
+   * the change included; `headId` is the newest event this instance delivered before the change
+   * (the id a `closedConnection` carries). Returns the unsubscribe.
    */
-  onClosedChange?(listener: (closed: boolean, headId: string) => void): () => void;
-  /** The shared closed state as this instance last applied it (read at connect, then kept current). */
-  isClosed?(): boolean;
+  onClosedChange(listener: (closed: boolean, headId: string) => void): () => void;
+  /** The closed state as this instance last applied it (read at connect, then kept current). */
+  isClosed(): boolean;
   close(): Promise<void>;
 }

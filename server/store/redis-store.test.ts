@@ -4,8 +4,8 @@ import { Redis } from 'ioredis';
 import { FlightEvent, type StreamEvent } from '../../protocol/protocol.ts';
 import { startRedisServer, type TestRedisServer } from '../../test/support/redis-server.ts';
 import { until } from '../../test/support/until.ts';
+import { compareStreamIds, parseStreamId } from './event-id.ts';
 import { StoreError } from './flight-store.ts';
-import { compareStreamIds, parseStreamId } from './redis/stream-id.ts';
 import { RedisStore, type RedisStoreOptions } from './redis-store.ts';
 
 // ---- helpers -----------------------------------------------------------------------------

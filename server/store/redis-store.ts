@@ -9,6 +9,7 @@ import {
   type StreamEvent,
 } from '../../protocol/protocol.ts';
 import { redactedUrl } from '../redact-url.ts';
+import { compareStreamIds, isStreamId, ZERO_ID } from './event-id.ts';
 import { type BoardState, type FlightStore, StoreError, type UpdatedFlight } from './flight-store.ts';
 import {
   EVENTS_AFTER,
@@ -20,7 +21,6 @@ import {
   WRITE,
 } from './redis/scripts.ts';
 import { scrub, secretFreeError, secretsOfUrl } from './redis/secret-free-error.ts';
-import { compareStreamIds, isStreamId, ZERO_ID } from './redis/stream-id.ts';
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]`, as in `REDIS_URL`. */

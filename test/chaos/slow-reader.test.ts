@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
+import type { MemoryStore } from '../../server/store/memory-store.ts';
 import { startTestServer } from '../support/test-server.ts';
 import { SseBodyReader } from './chaos-clients.ts';
 
@@ -90,7 +91,8 @@ test('5 stuck clients among 10 readers: all 5 evicted, buffered bytes bounded th
     const bound = 15 * (maxBufferedBytes + payload.length + 200);
     assert.ok(maxBuffered <= bound, `the server buffered up to ${maxBuffered} bytes (bound ${bound})`);
 
-    const expectedIds = ['0', '1', ...written.keys()];
+    const id = (n: number) => (server.store as MemoryStore).idOf(n);
+    const expectedIds = [id(0), id(1), ...written.keys()];
     await until('every event at every reader', () =>
       readers.every((r) => r.ids.length === expectedIds.length),
     );

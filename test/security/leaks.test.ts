@@ -27,6 +27,7 @@ function brokenStore(): FlightStore {
     add: fail,
     update: fail,
     remove: fail,
+    setClosed: fail,
   });
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { FlightEvent } from '../../protocol/protocol.ts';
+import { MemoryStore } from '../../server/store/memory-store.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { assertClean, type RawAnswer, rawGet, rawRequest } from './raw-http.ts';
 
@@ -12,7 +13,12 @@ import { assertClean, type RawAnswer, rawGet, rawRequest } from './raw-http.ts';
 // ---- helpers ---------------------------------------------------------------------------
 
 const EVENTS = 20;
-const DECIMAL_ID = /^(0|[1-9][0-9]{0,15})$/;
+/** The epoch of the server under test: its ids are `<EPOCH>-<n>`. */
+const EPOCH = 1_700_000_000_000;
+/** The id of event `n` of the server under test. */
+const id = (n: number) => `${EPOCH}-${n}`;
+/** An id this server issued: its epoch, then a counter without a leading zero. */
+const ISSUED_ID = new RegExp(`^${EPOCH}-(0|[1-9][0-9]{0,15})$`);
 /** True when `value` has a control byte llhttp refuses in a header value (HTAB is allowed). */
 function hasHeaderControl(value: string): boolean {
   return [...value].some((c) => {
@@ -23,19 +29,20 @@ function hasHeaderControl(value: string): boolean {
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
 /** What `GET /events` must start with for a Last-Event-ID the server reads as `id`. */
-function assertStart(answer: RawAnswer, id: string | undefined, context: string): void {
+function assertStart(answer: RawAnswer, lastEventId: string | undefined, context: string): void {
   assert.equal(answer.status, 200, `${context}: ${answer.body}`);
-  if (id !== undefined && DECIMAL_ID.test(id) && Number(id) <= EVENTS) {
-    if (Number(id) === EVENTS) {
+  const n = Number(ISSUED_ID.exec(lastEventId ?? '')?.[1] ?? Number.NaN);
+  if (n <= EVENTS) {
+    if (n === EVENTS) {
       assert.equal(answer.firstEvent, undefined, `${context}: at the head, nothing to replay`);
       return;
     }
     assert.notEqual(answer.firstEvent?.event, FlightEvent.snapshot, `${context}: a replay`);
-    assert.equal(answer.firstEvent?.id, String(Number(id) + 1), `${context}: the event after ${id}`);
+    assert.equal(answer.firstEvent?.id, id(n + 1), `${context}: the event after ${lastEventId}`);
     return;
   }
   assert.equal(answer.firstEvent?.event, FlightEvent.snapshot, `${context}: a snapshot`);
-  assert.equal(answer.firstEvent?.id, String(EVENTS), `${context}: carrying the head id`);
+  assert.equal(answer.firstEvent?.id, id(EVENTS), `${context}: carrying the head id`);
 }
 
 function label(bytes: Uint8Array | string): string {
@@ -52,6 +59,10 @@ function percentEncoded(bytes: Uint8Array): string {
 const idBytes = fc.oneof(
   fc.uint8Array({ maxLength: 60 }),
   fc.stringMatching(/^[0-9]{1,30}$/).map((s) => new Uint8Array(Buffer.from(s, 'latin1'))),
+  // This server's epoch, then anything: the ids it issued, past its head, or malformed after the dash.
+  fc
+    .stringMatching(/^[0-9]{0,3}[-+ .e]?$/)
+    .map((s) => new Uint8Array(Buffer.from(`${EPOCH}-${s}`, 'latin1'))),
   fc
     .array(fc.constantFrom(...'0123456789-+.e, \t\x00\x7f\xff', '\u00e9', '1e999', '0x1F'), { maxLength: 12 })
     .map((parts) => new Uint8Array(Buffer.from(parts.join(''), 'latin1'))),
@@ -62,7 +73,8 @@ const idBytes = fc.oneof(
 describe('Last-Event-ID and ?lastEventId= with any bytes', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ historySize: 1000, heartbeatMs: 60_000 });
+    const store = new MemoryStore(1000, { epoch: EPOCH });
+    server = await startTestServer({ historySize: 1000, heartbeatMs: 60_000 }, store);
     await server.store.add({ flight: 'F1', origin: 'x', arrival: '10:00', state: '' });
     for (let i = 2; i <= EVENTS; i++) await server.store.update({ flight: 'F1', state: `s${i}` });
   });
@@ -115,39 +127,48 @@ describe('Last-Event-ID and ?lastEventId= with any bytes', () => {
     ['an id of 15,000 digits', [['Last-Event-ID', '9'.repeat(15_000)]], '/events', 'snapshot'],
     ['a query id of 15,000 digits', [], `/events?lastEventId=${'1'.repeat(15_000)}`, 'snapshot'],
     ['"-1"', [['Last-Event-ID', '-1']], '/events', 'snapshot'],
+    ['"<epoch>--1"', [['Last-Event-ID', id(-1)]], '/events', 'snapshot'],
     ['"1e999"', [['Last-Event-ID', '1e999']], '/events', 'snapshot'],
-    ['"0x5"', [['Last-Event-ID', '0x5']], '/events', 'snapshot'],
-    ['"05" (a leading zero)', [['Last-Event-ID', '05']], '/events', 'snapshot'],
-    ['a number past the head ("999")', [['Last-Event-ID', '999']], '/events', 'snapshot'],
-    ['MAX_SAFE_INTEGER + 2', [['Last-Event-ID', '9007199254740993']], '/events', 'snapshot'],
-    ['NUL in the header', [['Last-Event-ID', '5\x00']], '/events', undefined],
-    ['DEL in the header', [['Last-Event-ID', '5\x7f']], '/events', undefined],
-    ['a bare CR in the header', [['Last-Event-ID', '5\rX: y']], '/events', undefined],
-    ['%00 in the query', [], '/events?lastEventId=5%00', 'snapshot'],
-    ['%0A in the query', [], '/events?lastEventId=5%0Aevent:%20forged', 'snapshot'],
+    ['"<epoch>-0x5"', [['Last-Event-ID', `${EPOCH}-0x5`]], '/events', 'snapshot'],
+    ['"<epoch>-05" (a leading zero)', [['Last-Event-ID', `${EPOCH}-05`]], '/events', 'snapshot'],
+    ['a bare counter ("5", the ids of old versions)', [['Last-Event-ID', '5']], '/events', 'snapshot'],
+    [
+      'an id of another epoch (a restart, another instance)',
+      [['Last-Event-ID', `${EPOCH - 1}-5`]],
+      '/events',
+      'snapshot',
+    ],
+    ['an id of a later epoch', [['Last-Event-ID', `${EPOCH + 1}-5`]], '/events', 'snapshot'],
+    ['a counter past the head ("<epoch>-999")', [['Last-Event-ID', id(999)]], '/events', 'snapshot'],
+    ['MAX_SAFE_INTEGER + 2', [['Last-Event-ID', `${EPOCH}-9007199254740993`]], '/events', 'snapshot'],
+    ['NUL in the header', [['Last-Event-ID', `${id(5)}\x00`]], '/events', undefined],
+    ['DEL in the header', [['Last-Event-ID', `${id(5)}\x7f`]], '/events', undefined],
+    ['a bare CR in the header', [['Last-Event-ID', `${id(5)}\rX: y`]], '/events', undefined],
+    ['%00 in the query', [], `/events?lastEventId=${id(5)}%00`, 'snapshot'],
+    ['%0A in the query', [], `/events?lastEventId=${id(5)}%0Aevent:%20forged`, 'snapshot'],
     ['a lone % in the query', [], '/events?lastEventId=%', 'snapshot'],
-    ['an array in the query (lastEventId[]=5)', [], '/events?lastEventId[]=5', 'snapshot'],
-    ['an object in the query (lastEventId[a]=5)', [], '/events?lastEventId[a]=5', 'snapshot'],
+    ['an array in the query (lastEventId[]=…)', [], `/events?lastEventId[]=${id(5)}`, 'snapshot'],
+    ['an object in the query (lastEventId[a]=…)', [], `/events?lastEventId[a]=${id(5)}`, 'snapshot'],
     [
       'a repeated header (5 and 6 join as "5, 6")',
       [
-        ['Last-Event-ID', '5'],
-        ['Last-Event-ID', '6'],
+        ['Last-Event-ID', id(5)],
+        ['Last-Event-ID', id(6)],
       ],
       '/events',
       'snapshot',
     ],
     [
       'the header and a query (the header wins)',
-      [['Last-Event-ID', '5']],
-      '/events?lastEventId=7',
-      'stateUpdate 6',
+      [['Last-Event-ID', id(5)]],
+      `/events?lastEventId=${id(7)}`,
+      `stateUpdate ${id(6)}`,
     ],
     [
       'an empty header (absent) and a query',
       [['Last-Event-ID', '']],
-      '/events?lastEventId=7',
-      'stateUpdate 8',
+      `/events?lastEventId=${id(7)}`,
+      `stateUpdate ${id(8)}`,
     ],
   ];
   for (const [what, headers, path, expected] of handPicked) {
@@ -161,7 +182,7 @@ describe('Last-Event-ID and ?lastEventId= with any bytes', () => {
       assert.equal(answer.status, 200);
       if (expected === 'snapshot') {
         assert.equal(answer.firstEvent?.event, FlightEvent.snapshot);
-        assert.equal(answer.firstEvent?.id, String(EVENTS));
+        assert.equal(answer.firstEvent?.id, id(EVENTS));
       } else {
         assert.equal(
           `${answer.firstEvent?.event.replace('flightS', 's')} ${answer.firstEvent?.id}`,

@@ -1,5 +1,7 @@
 /**
- * Redis stream ids (`<ms>-<seq>`, two unsigned 64-bit integers) as the Redis store's event ids.
+ * Event ids, `<a>-<b>`: two unsigned 64-bit integers, ordered by `a` then `b`. In Redis mode
+ * they are the stream ids (`<ms>-<seq>`); in memory mode `<epoch>-<n>`, the instance's start
+ * time then a counter, so an id never names an event of another run (DESIGN.md).
  *
  * @see https://redis.io/docs/latest/develop/data-types/streams/#entry-ids
  */
@@ -7,7 +9,7 @@
 /** The id before every entry: the head of a stream that has no event yet. */
 export const ZERO_ID = '0-0';
 
-/** The only shape a Last-Event-ID may have in Redis mode: the digits of a stream id. */
+/** The only shape a Last-Event-ID may have: the digits of an id the server issued. */
 const STREAM_ID = /^(\d{1,20})-(\d{1,20})$/;
 const UINT64_MAX = 2n ** 64n - 1n;
 
