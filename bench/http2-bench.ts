@@ -9,11 +9,10 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { selfSignedCertificate } from '../scripts/self-signed-certificate.ts';
 import { freePort } from '../test/support/free-port.ts';
+import { testCertificate } from '../test/support/test-certificate.ts';
 import type { ClientCommand, StreamProtocol } from './http2/stream-clients.ts';
 import { BENCH_FLIGHT } from './server/bench-server-env.ts';
 import { cpuMicros, loadAverage, pinProcess, rssKb } from './support/proc-stats.ts';
@@ -93,7 +92,7 @@ interface Measurement {
   expected: number;
 }
 
-const certificate = selfSignedCertificate(join(tmpdir(), `flight-board-bench-cert-${process.pid}`));
+const certificate = testCertificate();
 
 /** One HTTP/1.1 request (keep-alive) to the server; resolves with the status. */
 function call(

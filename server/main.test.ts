@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FlightEvent } from '../protocol/protocol.ts';
-import { selfSignedCertificate } from '../scripts/self-signed-certificate.ts';
 import { http2Request } from '../test/support/http2-request.ts';
 import { Http2SseClient } from '../test/support/http2-sse-client.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
+import { testCertificate } from '../test/support/test-certificate.ts';
 import { until } from '../test/support/until.ts';
 
 const BIN = fileURLToPath(new URL('./dist/main.js', import.meta.url));
@@ -171,7 +169,7 @@ describe('the flight-board-server process', () => {
   });
 
   test('with TLS_CERT and TLS_KEY: HTTPS with HTTP/2 and HTTP/1.1 on one port, and SIGTERM still exits within 5 s', async () => {
-    const certificate = selfSignedCertificate(join(tmpdir(), `flight-board-main-test-${process.pid}`));
+    const certificate = testCertificate();
     const server = run(['--port', '0', '--host', '127.0.0.1', '--simulate', '1'], {
       TLS_CERT: certificate.certFile,
       TLS_KEY: certificate.keyFile,

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { connect as connectTls } from 'node:tls';
-import { selfSignedCertificate } from '../scripts/self-signed-certificate.ts';
 import { Http2SseClient } from '../test/support/http2-sse-client.ts';
+import { testCertificate } from '../test/support/test-certificate.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_CONFIG } from './config.ts';
 import { silentLogger } from './logger.ts';
@@ -68,7 +66,7 @@ test('over HTTPS, a slow sender is cut after the idle timeout, while a stream wi
   const config = { ...DEFAULT_CONFIG, heartbeatMs: 200 };
   const store = new MemoryStore(DEFAULT_CONFIG.historySize);
   const { requestListener, hub } = createApp({ store, config });
-  const certificate = selfSignedCertificate(join(tmpdir(), `flight-board-start-test-${process.pid}`));
+  const certificate = testCertificate();
   const server = createHttpsServer(requestListener, certificate, 800);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as { port: number };

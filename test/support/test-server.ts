@@ -1,9 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { selfSignedCertificate } from '../../scripts/self-signed-certificate.ts';
 import { createApp } from '../../server/app.ts';
 import { DEFAULT_CONFIG, type ServerConfig } from '../../server/config.ts';
 import type { EventHub } from '../../server/hub/event-hub.ts';
@@ -13,6 +10,7 @@ import type { FlightStore } from '../../server/store/flight-store.ts';
 import { MemoryStore } from '../../server/store/memory-store.ts';
 import { Http2SseClient } from './http2-sse-client.ts';
 import { type RawRequest, RawSseClient } from './raw-sse-client.ts';
+import { testCertificate } from './test-certificate.ts';
 
 /** How a test reaches the server: plain HTTP/1.1, or HTTPS with HTTP/2 (streams over h2). */
 export type TestProtocol = 'http/1.1' | 'h2';
@@ -46,11 +44,6 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Defaults to plain HTTP/1.1. */
   protocol?: TestProtocol;
-}
-
-/** The test certificate, made once per test process (in a directory of its own: processes run in parallel). */
-function testCertificate() {
-  return selfSignedCertificate(join(tmpdir(), `flight-board-test-cert-${process.pid}`));
 }
 
 /** Starts the real reference app on 127.0.0.1 and an ephemeral port. */
