@@ -238,6 +238,23 @@ function acceptSuite(protocol: TestProtocol): void {
     });
   });
 
+  describe('another method on /events', () => {
+    test('POST /events answers 405 with Allow: GET, HEAD and the error JSON, holding no slot', async () => {
+      const server = await startTestServer({}, { protocol });
+      const post = server.openStream({ method: 'POST', headers: { 'Content-Length': '0' } });
+      try {
+        const answer = await refusal(post);
+        assert.equal(answer.status, 405);
+        assert.equal(answer.headers.allow, 'GET, HEAD');
+        assert.match(answer.body, /"code":"method-not-allowed"/);
+        assert.equal(server.hub.clientCount, 0);
+      } finally {
+        post.close();
+        await server.close();
+      }
+    });
+  });
+
   describe('HEAD /events', () => {
     test('answers the stream head without a body, completes, and holds no stream slot', async () => {
       const server = await startTestServer({ maxClients: 1 }, { protocol });
