@@ -6,7 +6,7 @@ export interface Metrics {
   registry: Registry;
   /** Failed writes, by error code (`unauthorized`, `invalid-flight`, `store-unavailable`, …). */
   writeErrors: Counter<'code'>;
-  /** Streams refused because MAX_CLIENTS were open. */
+  /** Streams refused because MAX_CLIENTS (or MAX_CLIENTS_PER_IP from one address) were open. */
   rejectedClients: Counter;
 }
 
@@ -55,7 +55,7 @@ export function createMetrics(hub: EventHub, { processMetrics = false } = {}): M
   });
   const rejectedClients = new Counter({
     name: 'flight_board_clients_rejected_total',
-    help: 'Streams refused with 503 because MAX_CLIENTS were open.',
+    help: 'Streams refused with 503 because MAX_CLIENTS, or MAX_CLIENTS_PER_IP from one address, were open.',
     registers,
   });
   if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'flight_board_' });

@@ -105,6 +105,8 @@ function acceptSuite(protocol: TestProtocol): void {
         assert.equal(answer.headers['retry-after'], '2');
         assert.match(answer.body, /"code":"too-many-clients-per-ip"/);
         assert.match(answer.body, /MAX_CLIENTS_PER_IP/);
+        const counted = await server.metrics.rejectedClients.get();
+        assert.equal(counted.values[0]?.value, 1, 'counted in flight_board_clients_rejected_total');
         clients[0]?.close();
         await until('the slot is freed', () => server.hub.clientCount === 1);
         const next = server.openStream();
