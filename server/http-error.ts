@@ -28,7 +28,23 @@ const STORE_STATUS: Record<StoreErrorCode, [status: number, code: string]> = {
   exists: [409, 'flight-exists'],
   'not-found': [404, 'flight-not-found'],
   unavailable: [503, 'store-unavailable'],
+  'outcome-unknown': [504, 'outcome-unknown'],
+  'key-reused': [422, 'idempotency-key-reused'],
 };
+
+/** What a client should do after each store failure, appended to the store's own message. */
+function storeMessage(error: StoreError): string {
+  if (error.code === 'unavailable') {
+    return `the flight store is unavailable (${error.message}); nothing was changed: retry shortly`;
+  }
+  if (error.code === 'outcome-unknown') {
+    return (
+      `the flight store did not answer in time (${error.message}); the write may still apply: ` +
+      'retry it with the same Idempotency-Key to learn its outcome (without one, read the board first)'
+    );
+  }
+  return error.message;
+}
 
 /** body-parser's error types (`err.type`), as our codes and messages. */
 const BODY_ERRORS: Record<string, [status: number, code: string, message: string]> = {
@@ -67,11 +83,8 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof StoreError) {
     const [status, code] = STORE_STATUS[error.code];
-    const message =
-      error.code === 'unavailable'
-        ? `the flight store is unavailable (${error.message}); retry shortly, the board is unchanged`
-        : error.message;
-    return new HttpError(status, code, message, error.code === 'unavailable' ? { 'Retry-After': '5' } : {});
+    const retry = error.code === 'unavailable' || error.code === 'outcome-unknown';
+    return new HttpError(status, code, storeMessage(error), retry ? { 'Retry-After': '5' } : {});
   }
   // Express could not percent-decode a path parameter (`/flights/%`): the client's mistake.
   if (error instanceof URIError) {

@@ -6,8 +6,26 @@ export interface BoardState {
   flights: Flight[];
 }
 
-/** Why a write was refused; the HTTP layer maps each code to a status. */
-export type StoreErrorCode = 'exists' | 'not-found' | 'unavailable';
+/**
+ * Why a write was refused; the HTTP layer maps each code to a status. `unavailable`: the store
+ * could not be reached and the write certainly did not happen. `outcome-unknown`: the store did
+ * not answer in time and the write may still apply (retry with the same idempotency key to find
+ * out). `key-reused`: the idempotency key was first used for another write.
+ */
+export type StoreErrorCode = 'exists' | 'not-found' | 'unavailable' | 'outcome-unknown' | 'key-reused';
+
+/** How long a write's outcome is kept under its idempotency key (DESIGN.md: 24 h). */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Per-write options. */
+export interface WriteOptions {
+  /**
+   * The request's `Idempotency-Key`: when a write with this key was already made (within
+   * IDEMPOTENCY_TTL_MS; in Redis, by any instance), nothing changes and nothing is emitted, and
+   * the call answers as the first one did (the same event, or the same StoreError).
+   */
+  idempotencyKey?: string;
+}
 
 export class StoreError extends Error {
   constructor(
@@ -43,10 +61,10 @@ export interface FlightStore {
   eventsAfter(lastEventId: string): Promise<StreamEvent[] | undefined>;
   /** True when event id `a` comes after `b` in this store's order. */
   isAfter(a: string, b: string): boolean;
-  add(flight: Flight): Promise<StreamEvent>;
+  add(flight: Flight, options?: WriteOptions): Promise<StreamEvent>;
   /** Applies `update`; returns its event and the flight as it now is (no need to read the board). */
-  update(update: FlightUpdate): Promise<UpdatedFlight>;
-  remove(flight: string): Promise<StreamEvent>;
+  update(update: FlightUpdate, options?: WriteOptions): Promise<UpdatedFlight>;
+  remove(flight: string, options?: WriteOptions): Promise<StreamEvent>;
   /** Calls `listener` with every event appended from now on; returns the unsubscribe. */
   subscribe(listener: (event: StreamEvent) => void): () => void;
   /**

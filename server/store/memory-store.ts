@@ -6,7 +6,14 @@ import {
   type StreamEvent,
 } from '../../protocol/protocol.ts';
 import { compareStreamIds, parseStreamId } from './event-id.ts';
-import { type BoardState, type FlightStore, StoreError, type UpdatedFlight } from './flight-store.ts';
+import {
+  type BoardState,
+  type FlightStore,
+  StoreError,
+  type UpdatedFlight,
+  type WriteOptions,
+} from './flight-store.ts';
+import { IdempotencyLog } from './idempotency-log.ts';
 import { RingBuffer } from './ring-buffer.ts';
 
 export interface MemoryStoreOptions {
@@ -37,6 +44,7 @@ export class MemoryStore implements FlightStore {
   /** The first half of every id this store issues. */
   readonly epoch: number;
   readonly #flights = new Map<string, Flight>();
+  readonly #idempotency = new IdempotencyLog();
   readonly #history: RingBuffer<StreamEvent>;
   readonly #listeners = new Set<(event: StreamEvent) => void>();
   readonly #resyncListeners = new Set<() => void>();
@@ -76,7 +84,25 @@ export class MemoryStore implements FlightStore {
     return compareStreamIds(a, b) > 0;
   }
 
-  async add(flight: Flight): Promise<StreamEvent> {
+  add(flight: Flight, options: WriteOptions = {}): Promise<StreamEvent> {
+    return this.#idempotency.once(options.idempotencyKey, `add ${flight.flight}`, async () =>
+      this.#add(flight),
+    );
+  }
+
+  update(update: FlightUpdate, options: WriteOptions = {}): Promise<UpdatedFlight> {
+    return this.#idempotency.once(options.idempotencyKey, `update ${update.flight}`, async () =>
+      this.#update(update),
+    );
+  }
+
+  remove(flight: string, options: WriteOptions = {}): Promise<StreamEvent> {
+    return this.#idempotency.once(options.idempotencyKey, `remove ${flight}`, async () =>
+      this.#remove(flight),
+    );
+  }
+
+  #add(flight: Flight): StreamEvent {
     if (this.#flights.has(flight.flight)) {
       throw new StoreError('exists', `flight ${flight.flight} is already on the board`);
     }
@@ -84,7 +110,7 @@ export class MemoryStore implements FlightStore {
     return this.#append(FlightEvent.added, flight);
   }
 
-  async update(update: FlightUpdate): Promise<UpdatedFlight> {
+  #update(update: FlightUpdate): UpdatedFlight {
     const current = this.#flights.get(update.flight);
     if (!current) throw new StoreError('not-found', `flight ${update.flight} is not on the board`);
     const flight = { ...current, ...update } as Flight;
@@ -92,7 +118,7 @@ export class MemoryStore implements FlightStore {
     return { event: this.#append(FlightEvent.stateUpdate, update), flight };
   }
 
-  async remove(flight: string): Promise<StreamEvent> {
+  #remove(flight: string): StreamEvent {
     if (!this.#flights.delete(flight))
       throw new StoreError('not-found', `flight ${flight} is not on the board`);
     return this.#append(FlightEvent.removal, { flight });

@@ -59,36 +59,55 @@ end
  * Applies one change to the board and appends its event, or changes nothing.
  * Each flight is a hash of its fields (values JSON-encoded), so an update is one HSET of the
  * fields it changes: no read-modify-write, nothing to retry when instances write at once.
+ *
+ * With an `Idempotency-Key`, the outcome (the change made, or why none was) is recorded in the
+ * same step, for `ttl` seconds: a write carrying a key already recorded changes nothing, emits
+ * nothing, and returns the recorded outcome instead. A write whose answer was lost (a timeout)
+ * is then found out by retrying it, on any instance.
+ *
  * KEYS: board index (sorted set: flight keys by insertion), insertion counter, the flight's
- * hash, events stream. ARGV: op (add|update|remove), flight key, stream cap, event name,
- * event data, then field, JSON value, field, JSON value, …
+ * hash, events stream, the key's outcome (unused without a key). ARGV: op (add|update|remove),
+ * flight key, stream cap, event name, event data, outcome ttl in seconds (0: no key), then
+ * field, JSON value, field, JSON value, …
  * Returns `{'ok', id}` (an update: `{'ok', id, {field, json, …}}`, the whole flight after it,
- * so the caller need not read the board), `{'exists'}` or `{'not-found'}`.
+ * so the caller need not read the board), `{'exists'}`, `{'not-found'}`, or
+ * `{'replay', outcome}`: the recorded outcome, JSON `{op, flight, reply}` with the reply above.
  */
 export const WRITE = lua(
   'write',
-  4,
+  5,
   `
-local board, counter, flight, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local op, key, cap, name, data = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local board, counter, flight, events, outcome = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local op, key, cap, name, data, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+if ttl > 0 then
+  local recorded = redis.call('GET', outcome)
+  if recorded then return {'replay', recorded} end
+end
 local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+local reply
 if op == 'add' then
-  if redis.call('EXISTS', flight) == 1 then return {'exists'} end
-  redis.call('HSET', flight, unpack(fields))
-  redis.call('ZADD', board, redis.call('INCR', counter), key)
+  if redis.call('EXISTS', flight) == 1 then reply = {'exists'} else
+    redis.call('HSET', flight, unpack(fields))
+    redis.call('ZADD', board, redis.call('INCR', counter), key)
+  end
 elseif op == 'update' then
-  if redis.call('EXISTS', flight) == 0 then return {'not-found'} end
-  if #fields > 0 then redis.call('HSET', flight, unpack(fields)) end
+  if redis.call('EXISTS', flight) == 0 then reply = {'not-found'} elseif #fields > 0 then
+    redis.call('HSET', flight, unpack(fields))
+  end
 elseif op == 'remove' then
-  if redis.call('DEL', flight) == 0 then return {'not-found'} end
-  redis.call('ZREM', board, key)
+  if redis.call('DEL', flight) == 0 then reply = {'not-found'} else redis.call('ZREM', board, key) end
 else
   return redis.error_reply('unknown write op ' .. tostring(op))
 end
-local id = redis.call('XADD', events, 'MAXLEN', '~', cap, '*', 'event', name, 'data', data)
-if op == 'update' then return {'ok', id, redis.call('HGETALL', flight)} end
-return {'ok', id}
+if not reply then
+  local id = redis.call('XADD', events, 'MAXLEN', '~', cap, '*', 'event', name, 'data', data)
+  if op == 'update' then reply = {'ok', id, redis.call('HGETALL', flight)} else reply = {'ok', id} end
+end
+if ttl > 0 then
+  redis.call('SET', outcome, cjson.encode({op = op, flight = key, data = data, reply = reply}), 'EX', ttl)
+end
+return reply
 `,
 );
 
@@ -111,20 +130,23 @@ return {head_id(KEYS[2]), flights}
 );
 
 /**
- * The entries after an id, or `{'unknown'}` when that id is not replayable (trimmed, never
- * issued, or from before a Redis restart that lost the stream).
- * KEYS: events stream. ARGV: id. Returns `{'ok', {{id, {field, value, …}}, …}}` or `{'unknown'}`.
+ * One page of the entries after an id: at most `count` of them, or `{'unknown'}` when that id
+ * is not replayable (trimmed, never issued, or from before a Redis restart that lost the
+ * stream). A replay reads page after page, each from the last entry of the one before: that
+ * entry still being there means nothing after it was trimmed (trimming only takes the front),
+ * so the pages join with no gap, and no single call holds Redis for a whole history.
+ * KEYS: events stream. ARGV: id, count. Returns `{'ok', {{id, {field, value, …}}, …}}` or `{'unknown'}`.
  */
-export const EVENTS_AFTER = lua(
-  'events-after',
+export const EVENTS_PAGE = lua(
+  'events-page',
   1,
   `
-local events, id = KEYS[1], ARGV[1]
+local events, id, count = KEYS[1], ARGV[1], ARGV[2]
 if not replayable(events, id) then return {'unknown'} end
 if redis.call('EXISTS', events) == 0 then return {'ok', {}} end
 local start = '(' .. id
 if id == '0-0' then start = '-' end
-return {'ok', redis.call('XRANGE', events, start, '+')}
+return {'ok', redis.call('XRANGE', events, start, '+', 'COUNT', count)}
 `,
 );
 
