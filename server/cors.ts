@@ -25,7 +25,7 @@ export const STREAM_PREFLIGHT: PreflightPolicy = { methods: 'GET', headers: STRE
 /** The REST routes: reads and token-authenticated JSON writes. */
 export const REST_PREFLIGHT: PreflightPolicy = {
   methods: 'GET, POST, PATCH, DELETE',
-  headers: 'Authorization, Content-Type',
+  headers: 'Authorization, Content-Type, Idempotency-Key',
 };
 
 /**

@@ -341,6 +341,104 @@ describe('REST API: small answers that must be exact (issue 18.7)', () => {
   });
 });
 
+describe('Idempotency-Key: a retried write applies once (issue 18.6)', () => {
+  let server: TestServer;
+  let emitted: string[];
+  beforeEach(async () => {
+    server = await startTestServer({ token: TEST_TOKEN });
+    emitted = [];
+    server.store.subscribe((event) => emitted.push(event.event));
+  });
+  afterEach(() => server.close());
+
+  const withKey = (key: string, options: Parameters<typeof api>[3] = {}) => ({
+    ...options,
+    headers: { 'Idempotency-Key': key },
+  });
+
+  test('POST twice with one key: 201 both times with the same flight, one flightAdded; without a key, 409', async () => {
+    const first = await api(server, 'POST', '/flights', withKey('add-I768', { body: rome }));
+    const again = await api(server, 'POST', '/flights', withKey('add-I768', { body: rome }));
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 201);
+    assert.deepEqual(again.body, first.body);
+    assert.deepEqual(emitted, [FlightEvent.added], 'the retry emitted nothing');
+    assert.equal((await api(server, 'POST', '/flights', { body: rome })).status, 409);
+  });
+
+  test('PATCH and DELETE answer their first outcome again, even once the board moved on', async () => {
+    await server.store.add({ ...rome });
+    const patched = await api(
+      server,
+      'PATCH',
+      '/flights/I768',
+      withKey('p-1', { body: { state: 'landing' } }),
+    );
+    await server.store.update({ flight: 'I768', state: 'landed' });
+    const patchedAgain = await api(
+      server,
+      'PATCH',
+      '/flights/I768',
+      withKey('p-1', { body: { state: 'landing' } }),
+    );
+    assert.equal(patchedAgain.status, 200);
+    assert.deepEqual(patchedAgain.body, patched.body, 'the first answer, not the board as it is now');
+    const removed = await api(server, 'DELETE', '/flights/I768', withKey('d-1'));
+    const removedAgain = await api(server, 'DELETE', '/flights/I768', withKey('d-1'));
+    assert.deepEqual([removed.status, removedAgain.status], [204, 204], 'not a 404 the second time');
+    assert.deepEqual(emitted, [
+      FlightEvent.added,
+      FlightEvent.stateUpdate,
+      FlightEvent.stateUpdate,
+      FlightEvent.removal,
+    ]);
+  });
+
+  test('a refusal is an outcome too: a 404 under a key stays a 404 for that key', async () => {
+    const missing = await api(server, 'DELETE', '/flights/ZZ9', withKey('d-zz9'));
+    await server.store.add({ ...rome, flight: 'ZZ9' });
+    const again = await api(server, 'DELETE', '/flights/ZZ9', withKey('d-zz9'));
+    assert.deepEqual([missing.status, again.status], [404, 404]);
+    assert.equal((await server.store.state()).flights.length, 1, 'ZZ9 stays');
+  });
+
+  test('a key reused for another write → 422 idempotency-key-reused, nothing changes', async () => {
+    await api(server, 'POST', '/flights', withKey('k', { body: rome }));
+    const other = await api(server, 'DELETE', '/flights/I768', withKey('k'));
+    assert.equal(other.status, 422);
+    assert.equal(errorOf(other.body).code, 'idempotency-key-reused');
+    assert.equal((await server.store.state()).flights.length, 1);
+  });
+
+  const malformed = ['', 'a'.repeat(65), 'has space', 'ünï', 'a/b', 'a.b'];
+  for (const key of malformed) {
+    test(`Idempotency-Key ${JSON.stringify(key.length > 20 ? `${key.slice(0, 8)}…` : key)} → 400 invalid-idempotency-key, nothing stored`, async () => {
+      const answer = await api(server, 'POST', '/flights', withKey(key, { body: rome }));
+      assert.equal(answer.status, 400);
+      assert.equal(errorOf(answer.body).code, 'invalid-idempotency-key');
+      assert.deepEqual(emitted, []);
+    });
+  }
+
+  test('a write whose outcome is unknown → 504 outcome-unknown, with Retry-After and what to do', async () => {
+    const store = Object.assign(new MemoryStore(10), {
+      add: async () => {
+        throw new StoreError('outcome-unknown', 'Redis at redis://localhost:6379 did not answer in time');
+      },
+    });
+    const unsure = await startTestServer({ token: TEST_TOKEN }, store);
+    try {
+      const answer = await api(unsure, 'POST', '/flights', withKey('x', { body: rome }));
+      assert.equal(answer.status, 504);
+      assert.equal(errorOf(answer.body).code, 'outcome-unknown');
+      assert.match(errorOf(answer.body).message, /may still apply.*same Idempotency-Key/);
+      assert.ok(answer.headers.get('retry-after'));
+    } finally {
+      await unsure.close();
+    }
+  });
+});
+
 describe('REST API with two tokens (rotation: FLIGHT_BOARD_TOKEN=new,old)', () => {
   test('either token writes; anything else is 403', async () => {
     const server = await startTestServer({ token: 'n3w-token,0ld-token' });
@@ -438,7 +536,7 @@ describe('a store that is down', () => {
       const answer = await api(server, 'POST', '/flights', { body: rome });
       assert.equal(answer.status, 503);
       assert.equal(errorOf(answer.body).code, 'store-unavailable');
-      assert.match(errorOf(answer.body).message, /unavailable .*Redis.*retry shortly/);
+      assert.match(errorOf(answer.body).message, /unavailable .*Redis.*nothing was changed: retry shortly/);
       assert.ok(answer.headers.get('retry-after'));
     } finally {
       await server.close();

@@ -4,7 +4,7 @@ import { parseFlightChanges, parseNewFlight } from './flight-schema.ts';
 import { HttpError } from './http-error.ts';
 import type { EventHub } from './hub/event-hub.ts';
 import { jsonBody } from './json-body.ts';
-import type { FlightStore } from './store/flight-store.ts';
+import type { FlightStore, WriteOptions } from './store/flight-store.ts';
 
 export interface RestRouteOptions {
   store: FlightStore;
@@ -26,19 +26,21 @@ export function restRoutes({ store, hub, token }: RestRouteOptions): Router {
 
   router.post('/flights', auth, ...jsonBody, async (req, res) => {
     const flight = parseNewFlight(req.body);
-    await store.add(flight);
-    res.status(201).location(`/flights/${flight.flight}`).json(flight);
+    const options = writeOptions(req);
+    // The event's data is the flight as first added: a replayed key answers the first write's flight.
+    const event = await store.add(flight, options);
+    res.status(201).location(`/flights/${flight.flight}`).type('json').send(event.data);
   });
 
   router.patch('/flights/:flight', auth, ...jsonBody, async (req, res) => {
     const key = flightParam(req);
     const update = parseFlightChanges(key, req.body);
-    const { flight } = await store.update(update);
+    const { flight } = await store.update(update, writeOptions(req));
     res.json(flight);
   });
 
   router.delete('/flights/:flight', auth, async (req, res) => {
-    await store.remove(flightParam(req));
+    await store.remove(flightParam(req), writeOptions(req));
     res.status(204).end();
   });
 
@@ -88,6 +90,27 @@ function methodNotAllowed(router: Router, paths: string[], allow: string): void 
       ),
     );
   });
+}
+
+/** DESIGN.md: an `Idempotency-Key` is 1–64 of A–Z a–z 0–9 - _. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The write's options from its headers: `Idempotency-Key`, when sent (a malformed one is a `400`,
+ * not ignored: the client believes its retry is safe). `/close` and `/open` need none: asking
+ * twice for the same state changes nothing the second time.
+ */
+function writeOptions(req: Request): WriteOptions {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return {};
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new HttpError(
+      400,
+      'invalid-idempotency-key',
+      `Idempotency-Key must be 1 to 64 of A-Z a-z 0-9 - _ (got ${JSON.stringify(key.slice(0, 80))}); a UUID works`,
+    );
+  }
+  return { idempotencyKey: key };
 }
 
 /** The `:flight` path parameter (always one string on these routes). */

@@ -25,6 +25,10 @@ export interface TestRedisServer {
   start(): Promise<void>;
   /** Stops it and removes its directory. */
   close(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open and commands go unanswered, as in a long GC or VM pause. */
+  pause(): void;
+  /** Thaws it (SIGCONT): the commands sent meanwhile run now. */
+  resume(): void;
 }
 
 /** Starts redis-server for a test; fails loudly, with the install command, when it is not installed. */
@@ -67,7 +71,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (child) await stopChild(child);
       child = undefined;
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async close() {
+      child?.kill('SIGCONT'); // a frozen process would never handle the SIGTERM
       await handle.stop();
       await rm(dir, { recursive: true, force: true });
     },
