@@ -6,6 +6,7 @@ import { startRedisServer, type TestRedisServer } from '../../test/support/redis
 import { until } from '../../test/support/until.ts';
 import { compareStreamIds, parseStreamId } from './event-id.ts';
 import { StoreError } from './flight-store.ts';
+import { CONCURRENT_REPLAYS, REPLAY_PAGE_SIZE } from './redis/history.ts';
 import { RedisStore, type RedisStoreOptions } from './redis-store.ts';
 
 // ---- helpers -----------------------------------------------------------------------------
@@ -202,6 +203,34 @@ describe('RedisStore (real redis-server)', () => {
       length > historySize && length < 300,
       `the stream is capped near ${historySize} (length ${length})`,
     );
+  });
+
+  test(`a replay longer than a page (${REPLAY_PAGE_SIZE} entries) joins its pages with no gap and no duplicate`, async () => {
+    const store = await openStore(redis, freshPrefix(), { historySize: 5000 });
+    const events = [await store.add(flight('P1'))];
+    for (let i = 0; i < 2 * REPLAY_PAGE_SIZE + 20; i++) {
+      events.push((await store.update({ flight: 'P1', state: `s${i}` })).event);
+    }
+    assert.deepEqual(await store.eventsAfter('0-0'), events);
+    assert.deepEqual(await store.eventsAfter(events[3]?.id as string), events.slice(4));
+  });
+
+  test(`a storm of replays from distinct ids: every one is answered, ${CONCURRENT_REPLAYS} reading at once, and writes are not held behind them`, async () => {
+    const store = await openStore(redis, freshPrefix());
+    const events = [await store.add(flight('R1'))];
+    for (let i = 0; i < 600; i++) events.push((await store.update({ flight: 'R1', state: `s${i}` })).event);
+    const replays = events.slice(0, 300).map((e) => store.eventsAfter(e.id));
+    const started = performance.now();
+    await store.update({ flight: 'R1', state: 'during the storm' });
+    const writeMs = performance.now() - started;
+    const answered = await Promise.all(replays);
+    for (const [i, replay] of answered.entries()) {
+      // Each began before or after the write: the events after its id, and maybe that write.
+      const expected = events.slice(i + 1);
+      assert.deepEqual(replay?.slice(0, expected.length), expected, `replay #${i}`);
+      assert.ok((replay?.length ?? 0) - expected.length <= 1, `replay #${i}: nothing else`);
+    }
+    assert.ok(writeMs < 500, `a write during the storm took ${writeMs.toFixed(0)} ms`);
   });
 
   test('isAfter compares stream ids by time then sequence, beyond 2^53, with 0 as 0-0', async () => {
