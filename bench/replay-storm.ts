@@ -1,5 +1,5 @@
 /**
- * `npm run bench:replay -- [--rounds=N] [--cpu-prof] [--before-entry=<copy>/server/main.ts] [--node-args="<flags>"] [--connect-storm] [--behind=N]`:
+ * `npm run bench:replay -- [--redis] [--rounds=N] [--cpu-prof] [--before-entry=<copy>/server/main.ts] [--node-args="<flags>"] [--connect-storm] [--behind=N]`:
  * only the replay-storm step of `bench:server` (issue 7), with the same pieces and plan.
  *
  * Each round: the baseline at 1000 clients × 10/s without a storm (the reference p99), then
@@ -14,6 +14,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../test/support/redis-server.ts';
 import { ClientPool, STORM_NICENESS } from './server/client-pool.ts';
 import { type Contender, measureContender, measureReplay, type StormWindow } from './server/matrix.ts';
 import { describeCell, round, sleep } from './server/measure.ts';
@@ -346,4 +348,87 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/**
+ * `--redis`: the reference over Redis (REDIS_URL, a redis-server of its own), 1,000 clients
+ * resuming at once from 1,000 distinct ids (each at least `behind` events back, so no two share
+ * a read), while the live clients get `rate` events/s. Every storm client must resume (a replay
+ * each, no snapshot, no failed stream), and the live p99 stay within 2× its calm value (issue 18.4).
+ */
+async function redisMain(): Promise<void> {
+  pinProcess(process.pid, GENERATOR_CPUS);
+  const redis = await startRedisServer();
+  const reference = target('reference');
+  const historySize = replay.clients + replay.behind + 1000;
+  const contender = await startContender(
+    { ...reference, env: { ...reference.env, REDIS_URL: redis.url, HISTORY_SIZE: String(historySize) } },
+    referenceNodeArgs,
+  );
+  const replayPool = new ClientPool(1, GENERATOR_CPUS, STORM_NICENESS);
+  const admin = new Redis(redis.url);
+  log(
+    `bench:replay --redis: ${replay.clients} clients resuming from distinct ids (${replay.behind} to ` +
+      `${replay.behind + replay.clients} events back), ${replay.live} live at ${replay.rate}/s; ${rounds} rounds; ` +
+      `load average ${loadAverage().join(' ')}`,
+  );
+  const ratios: number[] = [];
+  try {
+    await replayPool.ready();
+    for (let i = 0; i < replay.clients; i++) await contender.publisher.publish();
+    for (let r = 0; r < rounds; r++) {
+      log(`\nround ${r + 1}: load average ${loadAverage().join(' ')}`);
+      const calm = await measureContender(contender, plan, replay.rate);
+      log(describeCell('calm', calm));
+      // The newest entries, newest first: client i resumes `behind + i` events back.
+      const newest = await admin.xrevrange(
+        '{flight-board}:events',
+        '+',
+        '-',
+        'COUNT',
+        replay.behind + replay.clients,
+      );
+      const lastEventIds = newest.slice(replay.behind).map(([id]) => id);
+      const before = await replayCounters(contender.server.port);
+      let resumedAfterMs = Number.NaN;
+      const result = await measureReplay(contender, replayPool, plan, {
+        lastEventIds,
+        // Every storm client must resume, even one still catching up when the window ends.
+        beforeClose: async () => {
+          const started = performance.now();
+          for (let i = 0; i < 300; i++) {
+            const { replays } = await replayCounters(contender.server.port);
+            if (replays - before.replays >= replay.clients) break;
+            await sleep(100);
+          }
+          resumedAfterMs = Math.round(performance.now() - started);
+        },
+      });
+      const after = await replayCounters(contender.server.port);
+      log(`redis      every storm client resumed within ${resumedAfterMs} ms of the window's end`);
+      const ratio = round(result.liveLatencyMs.p99 / calm.latencyMs.p99);
+      ratios.push(ratio);
+      log(
+        describeStorm(
+          'redis',
+          result,
+          0,
+          `+${after.replays - before.replays} replays, +${after.snapshots - before.snapshots} snapshots`,
+        ),
+      );
+      log(`redis      live p99 during the storm ÷ calm p99 = ${ratio}× (target ≤ 2×)`);
+      if (result.replayFailed > 0 || after.replays - before.replays !== replay.clients) {
+        log(`NOT ALL RESUMED: ${result.replayFailed} failed (${result.firstError ?? 'no error'})`);
+      }
+    }
+  } finally {
+    admin.disconnect();
+    replayPool.stop();
+    contender.publisher.close();
+    contender.pool.stop();
+    await contender.server.stop();
+    await redis.close();
+  }
+  log(`\nredis ratios: ${ratios.join(', ')}`);
+}
+
+if (process.argv.includes('--redis')) await redisMain();
+else await main();

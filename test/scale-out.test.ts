@@ -299,7 +299,8 @@ describe('scale-out: Redis stops and restarts under live clients', () => {
       const lastSeen = dropped.response.events.at(-1)?.id as string;
       if (persistence) {
         await eventually(() => write(b, 'PATCH', '/flights/R1', { state: 'after' }));
-        await write(a, 'POST', '/flights', flight('R3'));
+        // Each instance reconnects on its own backoff: a may still be on its way back.
+        await eventually(() => write(a, 'POST', '/flights', flight('R3')));
         await Promise.all(live.map((client) => client.waitForEvents(4)));
         assert.deepEqual(live[1]?.response.events, live[0]?.response.events);
         const resumed = await connected(a.port, lastSeen);

@@ -104,10 +104,15 @@ export class ClientPool {
     timeoutMs = 10_000,
   ): Promise<PoolConnect> {
     const n = this.#workers.length;
+    let first = 0;
     const reports = await Promise.all(
       this.#workers.map((w, i) => {
         const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
-        return w.ask<ConnectReport>({ type: 'connect', target, count: share, concurrency, timeoutMs });
+        // Distinct resume ids: each worker gets its own slice of them.
+        const ids = target.lastEventIds?.slice(first, first + share);
+        first += share;
+        const own = ids === undefined ? target : { ...target, lastEventIds: ids };
+        return w.ask<ConnectReport>({ type: 'connect', target: own, count: share, concurrency, timeoutMs });
       }),
     );
     const connectTime = new Histogram();

@@ -194,14 +194,26 @@ export async function measureReplay(
   c: Contender,
   replayPool: ClientPool,
   plan: BenchPlan,
-  { onWindow, resume = true }: { onWindow?: (window: StormWindow) => void; resume?: boolean } = {},
+  {
+    onWindow,
+    resume = true,
+    lastEventIds,
+    beforeClose,
+  }: {
+    onWindow?: (window: StormWindow) => void;
+    resume?: boolean;
+    /** Each storm client resumes from its own id (bench:replay --redis), instead of all from one. */
+    lastEventIds?: string[];
+    /** Runs after the window, before the storm's clients are closed (e.g. wait until every one resumed). */
+    beforeClose?: () => Promise<void>;
+  } = {},
 ): Promise<StormResult> {
   const replay = plan.replay!;
   const { port } = c.server;
   c.publisher.startOpenLoop(replay.rate);
   await sleep(plan.warmMs);
   const headers: Record<string, string> = {};
-  if (resume) {
+  if (resume && !lastEventIds) {
     const board = (await (await fetch(`http://127.0.0.1:${port}/flights`)).json()) as { lastEventId: string };
     // `<epoch>-<n>` (the reference in memory) or a plain counter (the baselines): `behind` events back.
     const [, prefix = '', n] = /^(\d+-)?(\d+)$/.exec(board.lastEventId) ?? [];
@@ -211,7 +223,7 @@ export async function measureReplay(
   const started = performance.now();
   const startedAt = monotonicMicros();
   const connected = await replayPool.connect(
-    { port, path: '/events', headers, discardBody: true },
+    { port, path: '/events', headers, discardBody: true, ...(lastEventIds ? { lastEventIds } : {}) },
     replay.clients,
     replay.clients,
     30_000, // a storm may take a while: measure how long, rather than give up at 10 s
@@ -221,6 +233,7 @@ export async function measureReplay(
   const seconds = (performance.now() - started) / 1000;
   onWindow?.({ startedAt, endedAt: monotonicMicros() });
   await c.publisher.stop();
+  await beforeClose?.();
   await replayPool.closeAll();
   await sleep(300);
   return {

@@ -109,9 +109,12 @@ async function openMany(
   let next = 0;
   const lane = async () => {
     while (next < count) {
+      const id = target.lastEventIds?.[next];
       next++;
+      const own =
+        id === undefined ? target : { ...target, headers: { ...target.headers, 'Last-Event-ID': id } };
       try {
-        connectTime.record(await openStream(target, timeoutMs));
+        connectTime.record(await openStream(own, timeoutMs));
         opened++;
       } catch (error) {
         failed++;

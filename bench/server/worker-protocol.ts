@@ -11,6 +11,8 @@ export interface StreamTarget {
    * clients being measured share.
    */
   discardBody?: boolean;
+  /** Stream `i` resumes from `lastEventIds[i]` (its own `Last-Event-ID`): clients resuming from distinct places. */
+  lastEventIds?: string[];
 }
 
 /** Orders from the bench to a client worker (over the child-process IPC channel). */

@@ -15,6 +15,7 @@ import { toFlight } from './redis/entries.ts';
 import { RedisHistory } from './redis/history.ts';
 import { DEFAULT_KEY_PREFIX, type RedisKeys, redisKeys } from './redis/keys.ts';
 import { ReaderLoop, readPosition } from './redis/reader-loop.ts';
+import { RecentEvents } from './redis/recent-events.ts';
 import { runScript, SET_CLOSED, STATE } from './redis/scripts.ts';
 import { scrub, secretFreeError, secretsOfUrl } from './redis/secret-free-error.ts';
 import { RedisWrites } from './redis/writes.ts';
@@ -59,6 +60,7 @@ export class RedisStore implements FlightStore {
   readonly #secrets: string[];
   readonly #writes: RedisWrites;
   readonly #history: RedisHistory;
+  readonly #recent: RecentEvents;
   readonly #control: ControlStream;
   readonly #reader: ReaderLoop;
   #closed = false;
@@ -90,6 +92,7 @@ export class RedisStore implements FlightStore {
       call,
       unavailable: (error) => this.#unavailable(error),
     });
+    this.#recent = new RecentEvents(options.historySize, start.eventsHead);
     this.#control = new ControlStream(start, catchUpTimeoutMs, (error) => onError(error, 'reader'));
     this.#reader = new ReaderLoop({
       reader: connections.reader,
@@ -100,6 +103,8 @@ export class RedisStore implements FlightStore {
       maxBackoffMs: options.maxBackoffMs ?? 2000,
       where: this.#where,
       onError: (error) => onError(error, 'reader'),
+      onDelivered: (event) => this.#recent.push(event),
+      onLost: (head) => this.#recent.reset(head),
     });
   }
 
@@ -143,6 +148,12 @@ export class RedisStore implements FlightStore {
   }
 
   async eventsAfter(lastEventId: string): Promise<StreamEvent[] | undefined> {
+    // Delivered here already: served from memory, up to what this instance delivered (the rest
+    // reaches the client live).
+    // Its own writes first (read-your-writes, as a read from Redis would): a wait, not a command.
+    await this.#reader.caughtUp(this.#writes.newestId);
+    const recent = this.#recent.after(lastEventId);
+    if (recent !== undefined) return recent;
     const events = await this.#history.eventsAfter(lastEventId);
     if (events !== undefined) await this.#reader.caughtUp(events.at(-1)?.id ?? lastEventId);
     return events;

@@ -60,6 +60,10 @@ export interface ReaderLoopOptions {
   maxBackoffMs: number;
   where: string;
   onError: (error: Error) => void;
+  /** Every event, as it is delivered, before the subscribers get it. */
+  onDelivered: (event: StreamEvent) => void;
+  /** The stream no longer continues: `head` is where it now starts, before the resync listeners run. */
+  onLost: (head: string) => void;
 }
 
 /**
@@ -178,6 +182,7 @@ export class ReaderLoop {
       ),
     );
     this.delivered.releaseAll(position.eventsHead);
+    this.#options.onLost(position.eventsHead);
     // The heads in pending changes belong to the lost stream: nothing more to wait for.
     control.drain(position.eventsHead, true);
     for (const listener of this.resyncListeners) listener();
@@ -189,6 +194,7 @@ export class ReaderLoop {
     for (const entry of entries) {
       const event = toStreamEvent(entry);
       last = event.id;
+      this.#options.onDelivered(event);
       for (const listener of this.listeners) {
         try {
           listener(event);

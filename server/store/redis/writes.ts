@@ -8,6 +8,7 @@ import {
   flightEvent,
   type StreamEvent,
 } from '../../../protocol/protocol.ts';
+import { compareStreamIds } from '../event-id.ts';
 import { IDEMPOTENCY_TTL_MS, StoreError, type UpdatedFlight, type WriteOptions } from '../flight-store.ts';
 import { keyReused } from '../idempotency-log.ts';
 import { toFlight } from './entries.ts';
@@ -42,6 +43,9 @@ export interface RedisWritesContext {
  * write applies at most once.
  */
 export class RedisWrites {
+  /** The newest event id this instance's writes were answered with (`0-0`: none yet). */
+  newestId = '0-0';
+
   constructor(readonly context: RedisWritesContext) {}
 
   async add(flight: Flight, options: WriteOptions): Promise<StreamEvent> {
@@ -108,6 +112,7 @@ export class RedisWrites {
         `${this.context.where} answered an unexpected ${status} to a write`,
       );
     }
+    if (compareStreamIds(id, this.newestId) > 0) this.newestId = id;
     return { ...flightEvent(id, EVENT_OF[op]), data };
   }
 }
