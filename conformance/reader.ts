@@ -87,7 +87,14 @@ export class SseReader {
   readonly reference: ReferenceEvent[] = [];
   readonly referenceRetries: number[] = [];
   bytes = 0;
+  /**
+   * The source's last event ID string: what a browser would send as Last-Event-ID now. It
+   * changes when a block is dispatched (at its blank line), not when an `id:` line is read, so
+   * an `id:` in a block the stream never closed changes nothing.
+   */
   lastEventId = '';
+  /** The last event ID buffer: set by `id:` lines, copied to lastEventId at each dispatch. */
+  #lastEventIdBuffer = '';
 
   #head: Buffer | undefined = Buffer.alloc(0); // the first bytes, until the BOM question is settled
   #line: Buffer[] = [];
@@ -100,8 +107,10 @@ export class SseReader {
   #hasData = false;
   #type = '';
   #idField: string | undefined;
-  readonly #decoder = new TextDecoder('utf-8');
-  readonly #strict = new TextDecoder('utf-8', { fatal: true });
+  // Lines are decoded one by one: without ignoreBOM each decode would drop a U+FEFF at the
+  // start of *every* line, hiding a stray BOM a browser keeps (only the stream's first is skipped).
+  readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  readonly #strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   readonly #browserDecoder = new TextDecoder('utf-8');
   readonly #parser = createParser({
     onEvent: (e: EventSourceMessage) =>
@@ -238,7 +247,7 @@ export class SseReader {
         break;
       case 'id':
         if (!line.value.includes('\0')) {
-          this.lastEventId = line.value;
+          this.#lastEventIdBuffer = line.value;
           this.#idField = line.value;
         } else this.#idField ??= line.value;
         break;
@@ -251,6 +260,8 @@ export class SseReader {
   }
 
   #dispatch(blank: SseLine, at: number): void {
+    // Dispatch step 1 runs for every blank line, with or without data.
+    this.lastEventId = this.#lastEventIdBuffer;
     let event: SseEvent | undefined;
     if (this.#hasData) {
       event = {
