@@ -233,6 +233,27 @@ describe('RedisStore (real redis-server)', () => {
     assert.ok(writeMs < 500, `a write during the storm took ${writeMs.toFixed(0)} ms`);
   });
 
+  test('an Idempotency-Key is one write across instances: the retry on another instance answers the first outcome and appends nothing', async () => {
+    const prefix = freshPrefix();
+    const [a, b] = [await openStore(redis, prefix), await openStore(redis, prefix)];
+    const key = { idempotencyKey: 'retry-1' };
+    const added = await a.add(flight('X1'), key);
+    assert.deepEqual(await b.add(flight('X1'), key), added, 'the same event, not a 409');
+    const updated = await a.update({ flight: 'X1', state: 'landing' }, { idempotencyKey: 'retry-2' });
+    await a.update({ flight: 'X1', state: 'landed' });
+    assert.deepEqual(
+      await b.update({ flight: 'X1', state: 'landing' }, { idempotencyKey: 'retry-2' }),
+      updated,
+    );
+    await rejectsWith(b.remove('NOPE', { idempotencyKey: 'retry-3' }), 'not-found', /NOPE/);
+    await b.add(flight('NOPE'));
+    await rejectsWith(a.remove('NOPE', { idempotencyKey: 'retry-3' }), 'not-found', /NOPE/);
+    await rejectsWith(a.remove('X1', key), 'key-reused', /first used for "add X1"/);
+    const admin = new Redis(redis.url);
+    const length = await admin.xlen(`${prefix}events`).finally(() => admin.disconnect());
+    assert.equal(length, 4, 'X1 added, two updates, NOPE added: no write applied twice');
+  });
+
   test('isAfter compares stream ids by time then sequence, beyond 2^53, with 0 as 0-0', async () => {
     const store = await openStore(redis, freshPrefix());
     const table: [string, string, boolean][] = [
