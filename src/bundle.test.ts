@@ -47,7 +47,7 @@ describe('dist/cdn/flight-board.iife.js', () => {
         { timeout: 3000 },
       );
       const board = frame.contentDocument!.querySelector('flight-board')!;
-      const cells = [...board.shadowRoot!.querySelectorAll('tbody tr[data-flight] td')].map((td) =>
+      const cells = [...board.shadowRoot!.querySelectorAll('tbody tr[data-flight] :is(th, td)')].map((td) =>
         td.textContent?.trim(),
       );
       expect(cells).to.deep.equal(['I768', 'Rome', '10:10', 'landed']);

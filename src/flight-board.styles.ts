@@ -1,46 +1,35 @@
 import { css } from 'lit';
 
 /**
- * Every colour is a `--flight-board-*` custom property with a fallback; the private `--_*`
- * properties pick the light or dark fallback once, so the rules below are written once.
+ * Every colour is a `--flight-board-*` custom property with a light-dark() fallback; the private
+ * `--_*` properties name each once, so the rules below are written once.
  */
 export const styles = css`
   :host {
-    --_bg: var(--flight-board-bg, #f7f8fa);
-    --_color: var(--flight-board-color, #1b2330);
-    --_cell: var(--flight-board-cell-color, #1b2330);
-    --_accent: var(--flight-board-accent, #0b5cad);
-    --_muted: var(--flight-board-muted, #4a5868);
-    --_border: var(--flight-board-border, #d5dbe3);
-    --_landed: var(--flight-board-landed, #1a7f37);
-    --_landing: var(--flight-board-landing, #0a5fb4);
-    --_alert: var(--flight-board-alert, #b42318);
-    color-scheme: light;
+    --_bg: var(--flight-board-bg, light-dark(#f7f8fa, #10151c));
+    --_color: var(--flight-board-color, light-dark(#1b2330, #f5f5f5));
+    --_cell: var(--flight-board-cell-color, light-dark(#1b2330, #ffd23f));
+    --_accent: var(--flight-board-accent, light-dark(#0b5cad, #ffd23f));
+    --_muted: var(--flight-board-muted, light-dark(#4a5868, #9fb0c0));
+    --_border: var(--flight-board-border, light-dark(#d5dbe3, #26303b));
+    --_landed: var(--flight-board-landed, light-dark(#1a7f37, #5ad17a));
+    --_landing: var(--flight-board-landing, light-dark(#0a5fb4, #5ab8ff));
+    --_alert: var(--flight-board-alert, light-dark(#b42318, #ff6b5a));
+    /* The user's scheme (prefers-color-scheme) picks each light-dark() default. */
+    color-scheme: light dark;
     display: block;
+    /* The layout follows the board's own width, not the page's (cqi units below). */
+    container-type: inline-size;
     font-family: var(--flight-board-font, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace);
     color: var(--_color);
     background: var(--_bg);
     border-radius: var(--flight-board-radius, 8px);
     padding: var(--flight-board-padding, 1rem);
   }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      --_bg: var(--flight-board-bg, #10151c);
-      --_color: var(--flight-board-color, #f5f5f5);
-      --_cell: var(--flight-board-cell-color, #ffd23f);
-      --_accent: var(--flight-board-accent, #ffd23f);
-      --_muted: var(--flight-board-muted, #9fb0c0);
-      --_border: var(--flight-board-border, #26303b);
-      --_landed: var(--flight-board-landed, #5ad17a);
-      --_landing: var(--flight-board-landing, #5ab8ff);
-      --_alert: var(--flight-board-alert, #ff6b5a);
-      color-scheme: dark;
-    }
-  }
   :host([hidden]) {
     display: none;
   }
-  header {
+  .bar {
     display: flex;
     align-items: center;
     justify-content: space-between;
@@ -52,31 +41,30 @@ export const styles = css`
     font-size: 0.85em;
     color: var(--_muted);
   }
+  /* A coloured dot; the alternative text after the slash keeps it out of the accessible name. */
   [part~='status']::before {
-    content: '';
-    display: inline-block;
-    width: 0.6em;
-    height: 0.6em;
-    margin-inline-end: 0.5em;
-    border-radius: 50%;
-    background: var(--_muted);
+    content: '● ' / '';
   }
   [data-status='live']::before {
-    background: var(--_landed);
+    color: var(--_landed);
   }
   [data-status='error']::before,
   [data-status='closed']::before {
-    background: var(--_alert);
+    color: var(--_alert);
   }
   table {
     width: 100%;
     border-collapse: collapse;
+    table-layout: fixed;
+    /* Narrower than ~380 px, the text shrinks with the board (cqi: 1% of its width), so four
+       columns fit from 320 px up; the ch column widths below shrink with it. */
+    font-size: min(1em, 4.2cqi);
   }
   caption {
     text-align: start;
     font-size: 1.25em;
     font-weight: 700;
-    letter-spacing: 0.08em;
+    letter-spacing: 0.1em;
     text-transform: uppercase;
     padding-bottom: 0.5rem;
     color: var(--_accent);
@@ -84,11 +72,22 @@ export const styles = css`
   th,
   td {
     text-align: start;
-    padding: 0.5rem 0.75rem;
+    padding: 0.5rem min(0.75rem, 1.5cqi);
     border-bottom: 1px solid var(--_border);
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    color: var(--_cell);
   }
-  th {
+  thead th {
     padding: 0;
+    width: 9ch;
+  }
+  th:nth-child(2) {
+    width: auto;
+  }
+  th:last-child {
+    width: 13ch;
   }
   /* Stand-ins for the rows a large board does not render (see row-window.ts). */
   .spacer td {
@@ -98,15 +97,12 @@ export const styles = css`
   [part~='sort'] {
     width: 100%;
     border: 0;
-    padding: 0.5rem 0.75rem;
+    padding: 0.5rem min(0.75rem, 1.5cqi);
     text-align: start;
     font-size: 0.8em;
     letter-spacing: 0.1em;
     text-transform: uppercase;
     color: var(--_muted);
-  }
-  td {
-    color: var(--_cell);
   }
   [part~='state'] {
     font-weight: 700;

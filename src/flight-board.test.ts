@@ -65,7 +65,7 @@ function send(client: SseClient, id: string, event: string | undefined, data: un
 
 function rowsOf(el: FlightBoardElement): string[][] {
   return [...el.shadowRoot!.querySelectorAll('tbody tr[data-flight]')].map((tr) =>
-    [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? ''),
+    [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent?.trim() ?? ''),
   );
 }
 
@@ -512,7 +512,7 @@ describe('<flight-board> lifetime', () => {
 // ---- sorting ----------------------------------------------------------------------------------
 
 describe('<flight-board> sorting', () => {
-  const headers = (el: FlightBoardElement) => [...el.shadowRoot!.querySelectorAll('th')];
+  const headers = (el: FlightBoardElement) => [...el.shadowRoot!.querySelectorAll('thead th')];
   const ariaSorts = (el: FlightBoardElement) => headers(el).map((th) => th.getAttribute('aria-sort'));
   const flights: Flight[] = [
     { flight: 'U213', origin: 'New York', arrival: '09:05', state: 'landed' },
@@ -628,7 +628,7 @@ describe('<flight-board> theming', () => {
     style.textContent = 'flight-board::part(row-on-time) { background-color: rgb(7, 8, 9) }';
     document.head.append(style);
     try {
-      const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
+      const { el } = await liveBoard(); // with a src, so the Stop button (part "button") is there
       expect(bg(rowOf(el, 'A123'))).to.equal('rgb(7, 8, 9)');
       expect(bg(rowOf(el, 'I768'))).to.not.equal('rgb(7, 8, 9)');
       const parts = [...el.shadowRoot!.querySelectorAll('[part]')].flatMap((node) => [...node.part]);
@@ -836,7 +836,7 @@ describe('<flight-board> rendering cost', () => {
     expect(rowOf(el, 'A123')).to.equal(untouched);
     const changedRow = rowOf(el, 'I768');
     const outside = [...mutated].filter(
-      (node) => !changedRow.contains(node) && !el.shadowRoot!.querySelector('header')!.contains(node),
+      (node) => !changedRow.contains(node) && !el.shadowRoot!.querySelector('.bar')!.contains(node),
     );
     expect(outside.filter((node) => untouched.contains(node))).to.deep.equal([]);
     expect(mutated.size).to.be.greaterThan(0);
@@ -891,5 +891,116 @@ describe('<flight-board> rendering cost', () => {
     await el.updateComplete;
     expect(reads).to.be.at.most(renders());
     delete (el as unknown as Record<string, unknown>).flights;
+  });
+});
+
+// ---- any width, one row height ----------------------------------------------------------------
+
+/** Origins that wrap or overflow with some fonts. */
+const longOrigins: Flight[] = [
+  { flight: 'AR1140', origin: 'Buenos Aires', arrival: '10:05', state: 'cancelled' },
+  { flight: 'LA8084', origin: 'São Paulo–Guarulhos', arrival: '10:10', state: 'on time' },
+  {
+    flight: 'WL0001',
+    origin: 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch',
+    arrival: '10:15',
+    state: 'landing',
+  },
+  { flight: 'I768', origin: 'Rome', arrival: '10:20', state: 'landed' },
+];
+
+describe('<flight-board> any width from 320 px', () => {
+  for (const width of [320, 390, 768, 1280]) {
+    it(`has no horizontal overflow and one row height at ${width} px`, async () => {
+      const box = await fixture<HTMLDivElement>(
+        html`<div style="width: ${width}px"><flight-board src="" .flights=${longOrigins}></flight-board></div>`,
+      );
+      const el = box.querySelector<FlightBoardElement>('flight-board')!;
+      await waitUntil(() => rowsOf(el).length === 4);
+      const table = el.shadowRoot!.querySelector('table')!;
+      expect(el.getBoundingClientRect().width).to.equal(width);
+      expect(el.scrollWidth, 'the board does not overflow').to.be.at.most(el.clientWidth);
+      expect(table.getBoundingClientRect().right).to.be.at.most(el.getBoundingClientRect().right);
+      const heights = longOrigins.map((f) => rowOf(el, f.flight).getBoundingClientRect().height);
+      expect(new Set(heights).size, `row heights ${heights}`).to.equal(1);
+      for (const f of longOrigins) {
+        const row = rowOf(el, f.flight);
+        const cells = [...row.cells];
+        for (const cell of [cells[0]!, cells[2]!, cells[3]!]) {
+          expect(cell.scrollWidth, `${f.flight}: ${cell.textContent} is not cut`).to.be.at.most(
+            cell.clientWidth,
+          );
+        }
+      }
+    });
+  }
+
+  it('cuts a long origin with an ellipsis; the cell keeps the full text and its title shows it on hover', async () => {
+    const box = await fixture<HTMLDivElement>(
+      html`<div style="width: 320px"><flight-board .flights=${longOrigins}></flight-board></div>`,
+    );
+    const el = box.querySelector<FlightBoardElement>('flight-board')!;
+    await waitUntil(() => rowsOf(el).length === 4);
+    const origin = rowOf(el, 'WL0001').cells[1]!;
+    expect(getComputedStyle(origin).textOverflow).to.equal('ellipsis');
+    expect(origin.scrollWidth, 'the text is longer than the cell').to.be.above(origin.clientWidth);
+    expect(origin.textContent).to.equal(longOrigins[2]!.origin);
+    expect(origin.title).to.equal(longOrigins[2]!.origin);
+  });
+});
+
+// ---- honest statuses, landmarks, announcements ----------------------------------------------
+
+describe('<flight-board> honest statuses', () => {
+  it('has no Stop button without a src, and one once a src is set', async () => {
+    const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
+    expect(el.status).to.equal('idle');
+    expect(el.shadowRoot!.querySelector('button[part~="button"]')).to.equal(null);
+    const stream = scriptedStream();
+    el.src = stream.url;
+    await waitUntil(() => stream.connections.length === 1);
+    expect(stopButton(el).textContent).to.equal('Stop');
+  });
+
+  it('after the server closes the stream, the button offers Reconnect, which reconnects', async () => {
+    const { el, stream, client } = await liveBoard();
+    send(client, '3', FlightEvent.closed, {});
+    await waitUntil(() => el.status === 'closed');
+    await waitUntil(() => stopButton(el).textContent === 'Reconnect');
+    stopButton(el).click();
+    await waitUntil(() => stream.connections.length === 2, 'a new connection');
+    send(stream.connections[1]!, '4', FlightEvent.snapshot, { flights: board });
+    await waitUntil(() => el.status === 'live');
+    expect(stopButton(el).textContent).to.equal('Stop');
+  });
+});
+
+describe('<flight-board> accessibility of its structure', () => {
+  it('has no landmark of its own, and the flight cell of every row is a row header', async () => {
+    const { el } = await liveBoard();
+    const root = el.shadowRoot!;
+    expect(root.querySelector('header, footer, nav, main, aside, section, form, [role]')).to.equal(null);
+    const rowHeaders = [...root.querySelectorAll('tbody th[scope="row"]')].map((th) => th.textContent);
+    expect(rowHeaders).to.deep.equal(['A123', 'I768']);
+  });
+
+  it('announce="off" turns change announcements off; polite is the default', async () => {
+    const { el } = await liveBoard();
+    const region = () => el.shadowRoot!.querySelector('.visually-hidden')!;
+    expect(region().getAttribute('aria-live')).to.equal('polite');
+    el.setAttribute('announce', 'off');
+    await waitUntil(() => region().getAttribute('aria-live') === 'off');
+  });
+
+  it('announces reconnecting once, and a server close once', async () => {
+    const { el, stream, client } = await liveBoard();
+    el.announceInterval = 50;
+    const region = el.shadowRoot!.querySelector('.visually-hidden')!;
+    client.send({ retry: 10 });
+    client.close();
+    await waitUntil(() => region.textContent === 'Reconnecting…', 'reconnecting is announced');
+    await waitUntil(() => stream.connections.length === 2 && el.status === 'live');
+    send(stream.connections[1]!, '3', FlightEvent.closed, {});
+    await waitUntil(() => region.textContent === 'Closed by server', 'the close is announced');
   });
 });

@@ -65,6 +65,7 @@ const statePart = (state: string) => `row-${state.toLowerCase().replace(/[^a-z0-
  * @attr src - URL of the event stream.
  * @attr with-credentials - send cookies with a cross-origin stream request.
  * @attr heading - the board's caption.
+ * @attr announce - "polite" (default) announces changes to screen readers; "off" does not.
  *
  * @fires {FlightChangeEvent} flight-board-change - a row was added, updated or removed.
  * @fires {FlightSnapshotEvent} flight-board-snapshot - a `flightSnapshot` replaced the board.
@@ -102,6 +103,9 @@ export class FlightBoardElement extends LitElement {
 
   /** Send credentials (cookies) with a cross-origin stream. Default: false. */
   @property({ type: Boolean, attribute: 'with-credentials' }) withCredentials = false;
+
+  /** Screen reader announcements of changes: "polite" or "off". Default: "polite". */
+  @property() announce: 'polite' | 'off' = 'polite';
 
   /** The board's caption. Default: "Arrivals". */
   @property() heading = 'Arrivals';
@@ -170,7 +174,8 @@ export class FlightBoardElement extends LitElement {
     events: Object.values(FlightEvent),
     onEvent: (type, data) => this.#receive(type, data),
     onStatus: (status) => {
-      if (status === ConnectionStatus.error || status === ConnectionStatus.closed) {
+      // Each connection change is reported once (the controller drops a repeated status).
+      if (status === 'error' || status === 'closed' || status === 'reconnecting') {
         this.#announcer.say(STATUS_TEXT[status]);
       }
       this.dispatchEvent(new FlightBoardStatusEvent(status));
@@ -208,7 +213,7 @@ export class FlightBoardElement extends LitElement {
     // A windowed board tells assistive technology how many rows there are and where each one is.
     const windowed = this.#window.windowed;
     return html`
-      <header>
+      <div class="bar">
         <p part="status" data-status=${status}>
           <span>${STATUS_TEXT[status]}</span>${
             updated
@@ -216,8 +221,15 @@ export class FlightBoardElement extends LitElement {
               : nothing
           }
         </p>
-        <button part="button" type="button" @click=${this.#toggle}>${stopped ? 'Resume' : 'Stop'}</button>
-      </header>
+        ${
+          // No stream, no Stop: the button only ever offers what it would really do.
+          this.src
+            ? html`<button part="button" type="button" @click=${this.#toggle}>${
+                stopped ? 'Resume' : status === ConnectionStatus.closed ? 'Reconnect' : 'Stop'
+              }</button>`
+            : nothing
+        }
+      </div>
       <table part="table" aria-rowcount=${windowed ? rows.length + 1 : nothing}>
         <caption>${this.heading}</caption>
         <thead>
@@ -238,7 +250,7 @@ export class FlightBoardElement extends LitElement {
           ${windowed ? spacer : nothing}
         </tbody>
       </table>
-      <div class="visually-hidden" aria-live="polite">${this.#announcer.text}</div>
+      <div class="visually-hidden" aria-live=${this.announce}>${this.#announcer.text}</div>
     `;
   }
 
@@ -253,8 +265,8 @@ export class FlightBoardElement extends LitElement {
 
   #row(f: Flight, index: number | undefined, flash: boolean) {
     return html`<tr part="row ${statePart(f.state)}" data-flight=${f.flight} data-state=${f.state} aria-rowindex=${index ?? nothing}>
-      <td part="cell">${f.flight}</td>
-      <td part="cell">${f.origin}</td>
+      <th part="cell" scope="row">${f.flight}</th>
+      <td part="cell" title=${f.origin}>${f.origin}</td>
       <td part="cell">${f.arrival}</td>
       <td part="cell state"><span class=${flash ? 'flash' : ''}>${f.state}</span></td>
     </tr>`;
@@ -283,7 +295,8 @@ export class FlightBoardElement extends LitElement {
   }
 
   #toggle(): void {
-    if (this.status === ConnectionStatus.stopped) this.#stream.resume();
+    const { status } = this;
+    if (status === ConnectionStatus.stopped || status === ConnectionStatus.closed) this.#stream.resume();
     else this.#stream.stop();
   }
 
