@@ -60,17 +60,19 @@ function assertWellFormedXml(xml: string): void {
 describe('sse-conformance CLI', () => {
   let good: Fixture;
   let nullIds: Fixture;
+  let badUtf8: Fixture;
   let noRetry: Fixture;
 
   before(async () => {
-    [good, nullIds, noRetry] = await Promise.all([
+    [good, nullIds, badUtf8, noRetry] = await Promise.all([
       startFixture(),
       startFixture({ ids: 'null' }),
+      startFixture({ invalidUtf8: true }),
       startFixture({ retry: '50' }),
     ]);
   });
   after(async () => {
-    await Promise.all([good.close(), nullIds.close(), noRetry.close()]);
+    await Promise.all([good.close(), nullIds.close(), badUtf8.close(), noRetry.close()]);
   });
 
   test('a conformant stream => exit 0 and a text report with a summary line', async () => {
@@ -80,16 +82,24 @@ describe('sse-conformance CLI', () => {
     assert.match(stdout, /^headers$/m);
   });
 
-  test('a MUST failure (NULL in ids) => exit 1, with Expected/Actual and the spec link', async () => {
-    const { code, stdout } = await cli([nullIds.url, ...FAST, '--only', 'ids']);
+  test('a MUST failure (invalid UTF-8) => exit 1, with Expected/Actual and the spec link', async () => {
+    const { code, stdout } = await cli([badUtf8.url, ...FAST, '--only', 'framing']);
     assert.equal(code, 1, stdout);
-    assert.match(stdout, /✗ ids\.no-null \[MUST\]/);
-    assert.match(stdout, /Expected: ids without NULL/);
+    assert.match(stdout, /✗ framing\.utf-8 \[MUST\]/);
+    assert.match(stdout, /Expected: valid UTF-8/);
     assert.match(
       stdout,
-      /https:\/\/html\.spec\.whatwg\.org\/multipage\/server-sent-events\.html#event-stream-interpretation/,
+      /https:\/\/html\.spec\.whatwg\.org\/multipage\/server-sent-events\.html#parsing-an-event-stream/,
     );
     assert.match(stdout, /^Failures and warnings:$/m);
+  });
+
+  test('NULL in ids is legal in the grammar => warnings, exit 0 (1 with --strict)', async () => {
+    const plain = await cli([nullIds.url, ...FAST, '--only', 'ids']);
+    assert.equal(plain.code, 0, plain.stdout);
+    assert.match(plain.stdout, /! ids\.no-null \[SHOULD\]/);
+    const strict = await cli([nullIds.url, ...FAST, '--only', 'ids', '--strict']);
+    assert.equal(strict.code, 1, strict.stdout);
   });
 
   test('a SHOULD failure (retry 50 ms) => exit 0, and 1 with --strict', async () => {
@@ -129,12 +139,12 @@ describe('sse-conformance CLI', () => {
   });
 
   test('--format junit => well-formed XML with one testcase per check', async () => {
-    const { code, stdout } = await cli([nullIds.url, ...FAST, '--only', 'ids,framing', '--format', 'junit']);
+    const { code, stdout } = await cli([badUtf8.url, ...FAST, '--only', 'ids,framing', '--format', 'junit']);
     assert.equal(code, 1);
     assertWellFormedXml(stdout);
-    assert.equal((stdout.match(/<testcase /g) ?? []).length, 15);
-    assert.match(stdout, /<testsuite name="ids" tests="6" failures="1"/);
-    assert.match(stdout, /<failure message="MUST ids.no-null failed" type="MUST">/);
+    assert.equal((stdout.match(/<testcase /g) ?? []).length, 14);
+    assert.match(stdout, /<testsuite name="framing" tests="8" failures="1"/);
+    assert.match(stdout, /<failure message="MUST framing.utf-8 failed" type="MUST">/);
   });
 
   test('an unreachable target => exit 2 with the reason', async () => {

@@ -4,7 +4,7 @@ import { formatJunit } from './report/junit.ts';
 import { formatText } from './report/text.ts';
 import { runConformance, selectChecks } from './run.ts';
 import type { ConformanceOptions } from './session.ts';
-import { CATEGORIES, exitCodeOf, type Profile, UnreachableError, UsageError } from './types.ts';
+import { CATEGORIES, exitCodeOf, levelOf, type Profile, UnreachableError, UsageError } from './types.ts';
 import { VERSION } from './version.ts';
 
 export const USAGE = `Usage: sse-conformance <url> [options]
@@ -147,7 +147,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<0 | 1 | 
     }
     if (list) {
       for (const c of selectChecks({ only: options.only, profile: options.profile })) {
-        io.stdout(`${c.id}\t${c.level}\t${c.title}\t${c.spec}\n`);
+        io.stdout(`${c.id}\t${levelOf(c, options.profile)}\t${c.title}\t${c.spec}\n`);
       }
       return 0;
     }

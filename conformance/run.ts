@@ -6,6 +6,8 @@ import {
   type Category,
   type Check,
   type CheckResult,
+  type Level,
+  levelOf,
   type Outcome,
   type Report,
   type Status,
@@ -85,10 +87,10 @@ export function selectChecks(options: { only?: readonly string[]; profile?: stri
   );
 }
 
-function statusOf(check: Check<Session>, outcome: Outcome): Status {
+function statusOf(level: Level, outcome: Outcome): Status {
   if (outcome.kind === 'pass') return 'pass';
   if (outcome.kind === 'skip') return 'skip';
-  return check.level === 'MUST' ? 'fail' : 'warn';
+  return level === 'MUST' ? 'fail' : 'warn';
 }
 
 function evidenceOf(outcome: Outcome): string {
@@ -124,11 +126,12 @@ async function runCheck(check: Check<Session>, session: Session): Promise<CheckR
     }),
   ]);
   clearTimeout(timer);
+  const level = levelOf(check, session.options.profile);
   return {
     id: check.id,
     category: check.category,
-    level: check.level,
-    status: statusOf(check, outcome),
+    level,
+    status: statusOf(level, outcome),
     title: check.title,
     spec: check.spec,
     evidence: evidenceOf(outcome),

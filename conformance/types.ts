@@ -43,11 +43,34 @@ export interface Check<C = unknown> {
   spec: string;
   /** The requirement, quoted or paraphrased from the spec (why the check exists). */
   requirement: string;
+  /**
+   * For a MUST check: the spec sentence with "must" it rests on, quoted. A check is MUST only
+   * where WHATWG HTML, Fetch or an HTTP RFC says must (cases/index.test.ts enforces it).
+   */
+  must?: string;
+  /**
+   * A stronger level under a profile that promises more than the spec (e.g. flight-board
+   * promises replay), with that promise quoted.
+   */
+  under?: { profile: Exclude<Profile, 'generic'>; level: Level; must: string };
   /** Set when the check runs only with `--profile <profile>`. */
   profile?: Exclude<Profile, 'generic'>;
   /** Runs after every other check (it changes the server's state, e.g. closes the stream). */
   runsLast?: boolean;
   run(ctx: C): Promise<Outcome>;
+}
+
+/** The level of `check` in a run with `profile`: its own, or the stronger one the profile promises. */
+export function levelOf(check: Pick<Check, 'level' | 'under'>, profile: Profile | undefined): Level {
+  return check.under && check.under.profile === profile ? check.under.level : check.level;
+}
+
+/** The "must" sentence behind `check` at its level under `profile`, if any. */
+export function mustOf(
+  check: Pick<Check, 'must' | 'under'>,
+  profile: Profile | undefined,
+): string | undefined {
+  return check.under && check.under.profile === profile ? check.under.must : check.must;
 }
 
 /** One line of the report. */

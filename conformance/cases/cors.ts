@@ -56,7 +56,7 @@ export const corsChecks: Check<Session>[] = [
   {
     id: 'cors.allowed-origin-echoed',
     category: 'cors',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'An allowed Origin gets Access-Control-Allow-Origin (the origin or *)',
     spec: SPEC.corsCheck,
     requirement:
@@ -90,7 +90,7 @@ export const corsChecks: Check<Session>[] = [
   {
     id: 'cors.credentials-value',
     category: 'cors',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'Access-Control-Allow-Credentials, when sent, is exactly "true" with an exact origin',
     spec: SPEC.corsCheck,
     requirement:
@@ -109,7 +109,7 @@ export const corsChecks: Check<Session>[] = [
   {
     id: 'cors.no-wildcard-with-credentials',
     category: 'cors',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'Never Access-Control-Allow-Origin: * together with credentials',
     spec: SPEC.corsCheck,
     requirement:

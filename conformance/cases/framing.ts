@@ -47,6 +47,7 @@ export const framingChecks: Check<Session>[] = [
     spec: SPEC.parsing,
     requirement:
       'Event streams "must always be encoded as UTF-8"; a browser silently turns bad bytes into U+FFFD.',
+    must: 'Event streams in this format must always be encoded as UTF-8.',
     run: (session) =>
       onBody(session, (main) => {
         const bad = main.reader.invalidUtf8;
@@ -61,11 +62,11 @@ export const framingChecks: Check<Session>[] = [
   {
     id: 'framing.bom-only-at-start',
     category: 'framing',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'A byte order mark appears at most once, at the very start',
     spec: SPEC.parsing,
     requirement:
-      'stream = [ bom ] *event — one optional BOM at the start; a later U+FEFF becomes part of a field.',
+      'stream = [ bom ] *event — one optional BOM at the start; a later U+FEFF is legal in the grammar but becomes part of a field name or value, so the line is not read as meant.',
     run: (session) =>
       onBody(session, (main) => {
         const stray = main.reader.strayBoms;
@@ -81,6 +82,7 @@ export const framingChecks: Check<Session>[] = [
     spec: SPEC.interpreting,
     requirement:
       'A blank line dispatches the event; "once the end of the file is reached, any pending data must be discarded".',
+    must: 'Once the end of the file is reached, any pending data must be discarded. (If the file ends in the middle of an event, before the final empty line, the incomplete event is not dispatched.)',
     run: (session) =>
       onBody(session, (main) => {
         const { reader } = main;
@@ -114,44 +116,25 @@ export const framingChecks: Check<Session>[] = [
       }),
   },
   {
-    id: 'framing.no-stray-lines',
-    category: 'framing',
-    level: 'MUST',
-    title: 'No payload line breaks: every line is a comment or a known field',
-    spec: SPEC.interpreting,
-    requirement:
-      'A line without a colon is a field named by the whole line: a raw line break inside a payload cuts the data and the rest is silently ignored (or read as a field).',
-    run: (session) =>
-      onBody(session, (main) => {
-        const stray = main.reader.lines.filter(
-          (l) =>
-            l.kind === 'field' && !KNOWN_FIELDS.has(l.name) && (!l.colon || PAYLOAD_PUNCTUATION.test(l.name)),
-        );
-        if (stray.length === 0) return pass(lineSummary(main));
-        return fail(
-          'every data line to start with "data:"',
-          `${stray.length} line(s) that are neither a comment nor a field, e.g. a payload cut by a raw line break:\n${stray.slice(0, 3).map(lineAt).join('\n')}`,
-        );
-      }),
-  },
-  {
     id: 'framing.known-fields',
     category: 'framing',
     level: 'SHOULD',
-    title: 'Only the fields event, data, id and retry are used (names are case-sensitive)',
+    title: 'Only the fields event, data, id and retry are used (no cut payloads, names are case-sensitive)',
     spec: SPEC.interpreting,
     requirement:
-      'Field names are compared literally; any field other than event, data, id and retry "is ignored".',
+      'Any field other than event, data, id and retry "is ignored" (a bare name, an unknown field and ` data:` with a leading space are legal but carry nothing); a raw line break inside a payload cuts the data this way.',
     run: (session) =>
       onBody(session, (main) => {
-        const unknown = main.reader.lines.filter(
-          (l) => l.kind === 'field' && l.colon && !KNOWN_FIELDS.has(l.name),
-        );
+        const unknown = main.reader.lines.filter((l) => l.kind === 'field' && !KNOWN_FIELDS.has(l.name));
         if (unknown.length === 0) return pass('only event, data, id and retry fields');
+        const cut = unknown.filter((l) => !l.colon || PAYLOAD_PUNCTUATION.test(l.name));
         const names = [...new Set(unknown.map((l) => l.name))].slice(0, 5).map((n) => show(n));
         return fail(
           'fields event, data, id, retry',
-          `unknown field(s) ${names.join(', ')}; first ${lineAt(unknown[0] as SseLine)}`,
+          `${unknown.length} line(s) with unknown field(s) ${names.join(', ')}; first ${lineAt(unknown[0] as SseLine)}`,
+          cut.length > 0
+            ? `${cut.length} of them look like a payload cut by a raw line break: write each line of a multi-line payload as its own "data:" line`
+            : undefined,
         );
       }),
   },
@@ -194,11 +177,11 @@ export const framingChecks: Check<Session>[] = [
   {
     id: 'framing.parser-agreement',
     category: 'framing',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'A well-kept spec parser (eventsource-parser) reads the same events',
     spec: SPEC.interpreting,
     requirement:
-      'Nothing a browser would read differently from what the bytes suggest: two parsers, same events.',
+      'Two spec parsers reading the same bytes differently means the bytes are ambiguous to clients; no sentence of the spec is broken by itself, so this is a SHOULD.',
     run: (session) =>
       onBody(session, (main) => {
         const ours = main.reader.events.map((e) => ({
@@ -264,6 +247,7 @@ framingChecks.push({
   spec: SPEC.dispatch,
   requirement:
     'flight-board protocol: flightSnapshot {flights}, flightAdded Flight, flightStateUpdate/message {flight,…}, flightRemoval {flight}, closedConnection empty.',
+  must: 'flight-board protocol (DESIGN.md): flightSnapshot { flights }, flightAdded Flight, flightStateUpdate and message { flight, … }, flightRemoval { flight }, closedConnection empty.',
   run: (session) =>
     onBody(session, (main) => {
       const events = main.reader.events;

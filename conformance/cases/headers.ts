@@ -14,6 +14,7 @@ export const headerChecks: Check<Session>[] = [
     spec: SPEC.processing,
     requirement:
       "If res's status is not 200 … then fail the connection: a browser stops and never reconnects.",
+    must: 'HTTP 200 OK responses with a Content-Type header specifying the type text/event-stream, ignoring any MIME type parameters, must be processed line by line as described below.',
     async run(session) {
       const main = await mainCapture(session);
       if (main.status === 200) return pass(main.describe());
@@ -28,6 +29,7 @@ export const headerChecks: Check<Session>[] = [
     spec: SPEC.processing,
     requirement:
       "If res's Content-Type is not `text/event-stream`, then fail the connection (the MIME type's essence is compared).",
+    must: 'HTTP 200 OK responses that have a Content-Type specifying an unsupported type, or that have no Content-Type at all, must cause the user agent to fail the connection.',
     async run(session) {
       const main = await mainCapture(session);
       const type = main.headers['content-type'];
@@ -42,6 +44,7 @@ export const headerChecks: Check<Session>[] = [
     title: 'A charset parameter, if any, is utf-8',
     spec: SPEC.mime,
     requirement: 'text/event-stream optional parameter charset: "The parameter\'s value must be utf-8."',
+    must: "The parameter's value must be utf-8.",
     async run(session) {
       const main = await mainCapture(session);
       const type = main.headers['content-type'];
@@ -218,6 +221,7 @@ headerChecks.push({
   category: 'headers',
   level: 'MUST',
   profile: 'flight-board',
+  must: 'flight-board protocol (DESIGN.md): after POST /close every open stream gets closedConnection and is ended, and GET /events answers 204 No Content until POST /open.',
   runsLast: true,
   title: 'flight-board: after --close-url, open streams get closedConnection and new ones 204',
   spec: SPEC.intro,

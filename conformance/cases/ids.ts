@@ -9,6 +9,21 @@ import { SPEC } from './spec.ts';
 const HEADER_UNSAFE = /[^\x20-\x7e]|["():<>?@[\\\]{}]/;
 const MAX_SAFE_ID_BYTES = 128;
 
+/** A decimal id, or decimal parts joined by `-` (`<epoch>-<n>`, Redis stream ids `<ms>-<seq>`). */
+const NUMERIC_ID = /^\d{1,400}(-\d{1,400}){0,3}$/;
+
+/** Compares two NUMERIC_ID ids part by part, as numbers (a missing part counts as -1). */
+export function compareNumericIds(a: string, b: string): number {
+  const x = a.split('-').map(BigInt);
+  const y = b.split('-').map(BigInt);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const p = x[i] ?? -1n;
+    const q = y[i] ?? -1n;
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return 0;
+}
+
 async function onEvents(
   session: Session,
   judge: (main: StreamRecorder, events: SseEvent[]) => Outcome,
@@ -90,20 +105,20 @@ export const idChecks: Check<Session>[] = [
     id: 'ids.increasing',
     category: 'ids',
     level: 'SHOULD',
-    title: 'Numeric ids strictly increase',
+    title: 'Numeric ids (or dash-separated numbers such as 1733-7) strictly increase',
     spec: SPEC.lastEventId,
     requirement:
-      'A server resumes "after" the id it is given; numeric ids that go backwards break every comparison.',
+      'A server resumes "after" the id it is given; numeric ids that go backwards break every comparison. Ids such as <epoch>-<n> or Redis stream ids <ms>-<seq> compare part by part.',
     run: (session) =>
       onEvents(session, (main, events) => {
         const ids = historyIds(main, events);
         if (ids.length < 2) return skip('fewer than two events carry an id');
-        if (!ids.every(({ id }) => /^\d{1,400}$/.test(id)))
+        if (!ids.every(({ id }) => NUMERIC_ID.test(id)))
           return skip('ids are not decimal numbers (opaque ids need only be unique)');
         for (let i = 1; i < ids.length; i++) {
           const a = ids[i - 1] as { id: string };
           const b = ids[i] as { id: string; event: SseEvent };
-          if (BigInt(b.id) <= BigInt(a.id))
+          if (compareNumericIds(b.id, a.id) <= 0)
             return fail(`an id above ${a.id}`, `id ${b.id} after ${a.id} (event #${b.event.index + 1})`);
         }
         return pass(
@@ -117,11 +132,11 @@ export const idChecks: Check<Session>[] = [
   {
     id: 'ids.no-null',
     category: 'ids',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'No id contains U+0000 NULL',
     spec: SPEC.interpreting,
     requirement:
-      'If the id field value contains U+0000 NULL, the field is ignored: the browser keeps a stale id.',
+      'If the id field value contains U+0000 NULL, the field is ignored (the grammar allows it): the browser keeps a stale id.',
     async run(session) {
       const main = await mainCapture(session);
       const reason = unreadable(main);

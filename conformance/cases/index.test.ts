@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { CATEGORIES } from '../types.ts';
+import { CATEGORIES, levelOf, mustOf, type Profile } from '../types.ts';
+import { compareNumericIds } from './ids.ts';
 import { CHECKS } from './index.ts';
 
 // The case list is data other tools depend on: stable, well-formed ids, a spec anchor each,
@@ -35,11 +36,45 @@ describe('the case list', () => {
     }
   });
 
+  test('no MUST without a must: every MUST check quotes the sentence it rests on', () => {
+    for (const profile of ['generic', 'flight-board'] as Profile[]) {
+      for (const check of CHECKS.filter((c) => c.profile === undefined || c.profile === profile)) {
+        if (levelOf(check, profile) !== 'MUST') continue;
+        const must = mustOf(check, profile);
+        const where = `${check.id} under ${profile}`;
+        assert.ok(must, `${where} is MUST without a quoted "must" sentence`);
+        // A generic MUST rests on the spec's own word; a profile MUST on what the profile promises.
+        if (check.profile === undefined && check.under?.profile !== profile)
+          assert.match(must, /\bmust\b/i, where);
+        else assert.match(must, /^flight-board protocol \(DESIGN\.md\): /, where);
+      }
+    }
+  });
+
+  test('the levels the spec gives: per-connection history and legal lines are not MUST failures', () => {
+    const byId = new Map(CHECKS.map((c) => [c.id, c]));
+    const state = byId.get('replay.state-per-stream');
+    assert.ok(state);
+    assert.equal(levelOf(state, 'generic'), 'SHOULD');
+    assert.equal(levelOf(state, 'flight-board'), 'MUST');
+    assert.equal(byId.get('framing.known-fields')?.level, 'SHOULD');
+    assert.equal(byId.has('framing.no-stray-lines'), false, 'folded into framing.known-fields');
+  });
+
   test('conformance/README.md lists every check id with its spec link', () => {
     for (const check of CHECKS) {
       const row = README.split('\n').find((line) => line.startsWith(`| \`${check.id}\``));
       assert.ok(row, `${check.id} missing from README.md`);
       assert.ok(row.includes(check.spec), `${check.id}: README row lacks ${check.spec}`);
     }
+  });
+});
+
+describe('ids.increasing', () => {
+  test('compares <epoch>-<n> and <ms>-<seq> ids part by part, as numbers', () => {
+    assert.ok(compareNumericIds('1733-10', '1733-9') > 0, 'n compares as a number');
+    assert.ok(compareNumericIds('1734-1', '1733-99') > 0, 'a later epoch is later');
+    assert.equal(compareNumericIds('5-5', '5-5'), 0);
+    assert.ok(compareNumericIds('12', '9') > 0);
   });
 });

@@ -148,11 +148,16 @@ export const replayChecks: Check<Session>[] = [
   {
     id: 'replay.state-per-stream',
     category: 'replay',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'History lives with the stream, not with one connection (no restart per connection)',
     spec: SPEC.lastEventId,
     requirement:
-      "A reconnect is a new HTTP request: history kept per connection (the original tutorial's bug) replays nothing and restarts the sequence.",
+      'A reconnect is a new HTTP request: history kept per connection (the usual tutorial) replays nothing and restarts the sequence. The spec puts no MUST on servers here; flight-board promises replay, so it is a MUST under that profile.',
+    under: {
+      profile: 'flight-board',
+      level: 'MUST',
+      must: 'flight-board protocol (DESIGN.md): Last-Event-ID: N → the events after N, in order, then live events.',
+    },
     run: (session) =>
       onReplay(session, (r) => {
         const first = r.recorded[0] as SseEvent;
@@ -196,6 +201,7 @@ export const replayChecks: Check<Session>[] = [
     spec: SPEC.lastEventId,
     requirement:
       'flight-board protocol: no Last-Event-ID → flightSnapshot carrying the current head id, then live events.',
+    must: 'flight-board protocol (DESIGN.md): no Last-Event-ID → flightSnapshot carrying the current head id, then live events.',
     async run(session) {
       const main = await mainCapture(session);
       const first = main.reader.events[0];
@@ -213,6 +219,7 @@ export const replayChecks: Check<Session>[] = [
     spec: SPEC.lastEventId,
     requirement:
       'flight-board protocol: an id unknown, too old or malformed → flightSnapshot, then live; never 4xx/5xx.',
+    must: 'flight-board protocol (DESIGN.md): an id unknown, too old or malformed → flightSnapshot, then live. Never a 4xx/5xx, never a crash.',
     async run(session) {
       const stream = session.open({ headers: { 'Last-Event-ID': '999999999' } });
       await stream.waitForEvents(1, session.timeout);
@@ -230,6 +237,7 @@ export const replayChecks: Check<Session>[] = [
     title: `flight-board: ?${LAST_EVENT_ID_PARAM}= resumes like the header`,
     spec: SPEC.lastEventId,
     requirement: `flight-board protocol: clients that cannot set headers send ?${LAST_EVENT_ID_PARAM}=N; the header wins when both are present.`,
+    must: 'flight-board protocol (DESIGN.md): Last-Event-ID: N (header; or query ?lastEventId=N for clients that cannot set headers) resumes after N.',
     async run(session) {
       const observed = await replayObservation(session);
       if (typeof observed === 'string') return skip(observed);

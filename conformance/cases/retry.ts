@@ -19,11 +19,11 @@ export const retryChecks: Check<Session>[] = [
   {
     id: 'retry.digits-only',
     category: 'retry',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'retry values are ASCII digits only',
     spec: SPEC.interpreting,
     requirement:
-      'If the retry field value consists of only ASCII digits, set the reconnection time; otherwise ignore the field.',
+      'If the retry field value consists of only ASCII digits, set the reconnection time; otherwise the field is ignored (the grammar allows any value).',
     run: (session) =>
       onRetries(session, (main) => {
         const { retries } = main.reader;

@@ -73,11 +73,16 @@ export const robustnessChecks: Check<Session>[] = [
   {
     id: 'robustness.garbage-last-event-id',
     category: 'robustness',
-    level: 'MUST',
+    level: 'SHOULD',
     title: `Garbage Last-Event-ID values (${GARBAGE_IDS.map((v) => (v.length > 10 ? `${v.length} digits` : v)).join(', ')}) get a working stream`,
     spec: SPEC.lastEventId,
     requirement:
       'Last-Event-ID is client-controlled input (push proxies send it too): a bad one must give a stream (e.g. from the start), never an error or a reset.',
+    under: {
+      profile: 'flight-board',
+      level: 'MUST',
+      must: 'flight-board protocol (DESIGN.md): an id unknown, too old or malformed (500 digits, non-ASCII) → flightSnapshot, then live. Never a 4xx/5xx, never a crash.',
+    },
     async run(session) {
       const [results, main] = await Promise.all([garbageObservation(session), mainCapture(session)]);
       const rows = results.map(
@@ -95,7 +100,7 @@ export const robustnessChecks: Check<Session>[] = [
   {
     id: 'robustness.still-serving',
     category: 'robustness',
-    level: 'MUST',
+    level: 'SHOULD',
     title: 'After the garbage ids and the connection burst, a new client is served',
     spec: SPEC.processing,
     requirement:
