@@ -15,7 +15,7 @@ import { toFlight } from './redis/entries.ts';
 import { RedisHistory } from './redis/history.ts';
 import { DEFAULT_KEY_PREFIX, type RedisKeys, redisKeys } from './redis/keys.ts';
 import { ReaderLoop, readPosition } from './redis/reader-loop.ts';
-import { RecentEvents } from './redis/recent-events.ts';
+import { MAX_RECENT_EVENTS, RecentEvents } from './redis/recent-events.ts';
 import { runScript, SET_CLOSED, STATE } from './redis/scripts.ts';
 import { scrub, secretFreeError, secretsOfUrl } from './redis/secret-free-error.ts';
 import { RedisWrites } from './redis/writes.ts';
@@ -92,7 +92,7 @@ export class RedisStore implements FlightStore {
       call,
       unavailable: (error) => this.#unavailable(error),
     });
-    this.#recent = new RecentEvents(options.historySize, start.eventsHead);
+    this.#recent = new RecentEvents(Math.min(options.historySize, MAX_RECENT_EVENTS), start.eventsHead);
     this.#control = new ControlStream(start, catchUpTimeoutMs, (error) => onError(error, 'reader'));
     this.#reader = new ReaderLoop({
       reader: connections.reader,

@@ -2,6 +2,12 @@ import type { StreamEvent } from '../../../protocol/protocol.ts';
 import { compareStreamIds } from '../event-id.ts';
 
 /**
+ * Events an instance keeps in memory at most (twice this before a trim), whatever HISTORY_SIZE:
+ * a replay from further back reads Redis, which holds the whole history.
+ */
+export const MAX_RECENT_EVENTS = 50_000;
+
+/**
  * The newest events this instance's reader delivered (at least `capacity` of them), so a replay
  * from an id among them is served from memory, like in memory mode: no Redis read, and the same
  * event objects every replay shares (the hub serialises each once). Only a client further
