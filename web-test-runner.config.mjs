@@ -1,9 +1,13 @@
-// Browser tests run in real headless Chromium: Debian's package, never a downloaded build.
+// Browser tests run in real headless Chromium and Firefox ESR: Debian's packages, never a
+// downloaded build. A missing browser fails the run loudly: a test that silently does not run
+// proves nothing.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner';
+import * as puppeteerCore from 'puppeteer-core';
+import { createFirefoxPage } from './test/browser/firefox-page.mjs';
 
 const CHROMIUM_CANDIDATES = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 const executablePath = CHROMIUM_CANDIDATES.find((path) => path && existsSync(path));
@@ -13,6 +17,11 @@ if (!executablePath) {
     'No Chromium found (looked at CHROME_PATH, /usr/bin/chromium, /usr/bin/chromium-browser). ' +
       'Install it with `apt-get install -y chromium` or set CHROME_PATH.',
   );
+}
+
+const FIREFOX = '/usr/bin/firefox-esr';
+if (!existsSync(FIREFOX)) {
+  throw new Error(`No Firefox ESR at ${FIREFOX}. Install it with \`apt-get install -y firefox-esr\`.`);
 }
 
 export default {
@@ -48,6 +57,16 @@ export default {
     },
   ],
   browsers: [
+    chromeLauncher({
+      puppeteer: puppeteerCore,
+      launchOptions: {
+        browser: 'firefox',
+        executablePath: FIREFOX,
+        headless: true,
+        args: ['--remote-allow-system-access'],
+      },
+      createPage: createFirefoxPage,
+    }),
     chromeLauncher({
       launchOptions: {
         executablePath,

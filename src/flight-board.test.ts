@@ -43,6 +43,9 @@ function scriptedStream(...before: ReturnType<typeof http.get>[]): ScriptedStrea
     ...before,
     sse(stream.url, ({ client, request }) => {
       stream.requests.push(new URL(request.url));
+      // First bytes at once, as the reference server sends them: Firefox fires `open` only when
+      // body bytes arrive, not on the headers. 3000 ms is Chromium's own default reconnection time.
+      (client as SseClient).send({ retry: 3000 });
       stream.connections.push(client as SseClient);
     }),
   );
@@ -545,7 +548,7 @@ describe('<flight-board> sorting', () => {
     await el.updateComplete;
     expect(flightsOf(el)).to.deep.equal(['D654', 'A123', 'U213']);
     expect(ariaSorts(el)[1]).to.equal('ascending');
-    await sendKeys({ press: 'Space' });
+    await sendKeys({ press: ' ' }); // ' ', not 'Space': Firefox's BiDi keyboard knows only the key itself
     await el.updateComplete;
     expect(flightsOf(el)).to.deep.equal(['U213', 'A123', 'D654']);
     expect(ariaSorts(el)[1]).to.equal('descending');
