@@ -75,7 +75,7 @@ describe('npm run dev', () => {
       text += new TextDecoder().decode(value);
     }
     abort.abort();
-    assert.match(text, /^retry: \d+\n\nid: \d+\nevent: flightSnapshot\n/);
+    assert.match(text, /^retry: \d+\n\nid: \d{1,20}-\d{1,20}\nevent: flightSnapshot\n/);
 
     const added = await fetch(`${url}/flights`, {
       method: 'POST',
