@@ -1007,3 +1007,88 @@ describe('<flight-board> accessibility of its structure', () => {
     await waitUntil(() => region.textContent === 'Closed by server', 'the close is announced');
   });
 });
+
+describe('<flight-board> is accessible in every status', () => {
+  const cases: [string, () => Promise<FlightBoardElement>][] = [
+    ['live', async () => (await liveBoard()).el],
+    [
+      'reconnecting',
+      async () => {
+        const { el, client } = await liveBoard();
+        client.close(); // the browser waits retry: 3000 ms before reconnecting
+        await waitUntil(() => el.status === 'reconnecting');
+        return el;
+      },
+    ],
+    [
+      'stopped',
+      async () => {
+        const { el } = await liveBoard();
+        stopButton(el).click();
+        return el;
+      },
+    ],
+    [
+      'closed',
+      async () => {
+        const { el, client } = await liveBoard();
+        send(client, '3', FlightEvent.closed, {});
+        await waitUntil(() => el.status === 'closed');
+        return el;
+      },
+    ],
+    [
+      'error',
+      async () => {
+        const stream = scriptedStream(http.get(/\/scripted-/, () => new HttpResponse(null, { status: 503 })));
+        const el = await fixture<FlightBoardElement>(
+          html`<flight-board .retryDelay=${60000} .flights=${board} src=${stream.url}></flight-board>`,
+        );
+        await waitUntil(() => el.status === 'error');
+        return el;
+      },
+    ],
+  ];
+  for (const [status, make] of cases) {
+    it(`is accessible while ${status}`, async () => {
+      const el = await make();
+      expect(el.status).to.equal(status);
+      await el.updateComplete;
+      await expect(el).to.be.accessible();
+    });
+  }
+});
+
+describe("the README's styling snippet", () => {
+  /** The README's CSS example, read from the file the README shows. */
+  async function readmeSnippet(): Promise<string> {
+    const readme = await (await fetch('/README.md')).text();
+    const snippet = /```css\n([^`]*flight-board::part[^`]*)```/.exec(readme)?.[1];
+    if (!snippet)
+      throw new Error('README.md has no ```css block with a ::part rule any more: update this test');
+    return snippet;
+  }
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`passes axe with a page in the ${scheme} colour scheme`, async () => {
+      await emulateMedia({ colorScheme: scheme });
+      const style = document.createElement('style');
+      style.textContent = await readmeSnippet();
+      document.head.append(style);
+      try {
+        const flights = ['on time', 'landing', 'landed', 'delayed', 'cancelled'].map((state, i) => ({
+          flight: `S${i}`,
+          origin: 'Rome',
+          arrival: `10:0${i}`,
+          state,
+        }));
+        const { el } = await liveBoard();
+        el.flights = flights;
+        await waitUntil(() => rowsOf(el).length === 5);
+        await expect(el).to.be.accessible();
+      } finally {
+        style.remove();
+      }
+    });
+  }
+});
