@@ -147,6 +147,22 @@ describe('sse-conformance CLI', () => {
     assert.match(stdout, /<failure message="MUST framing.utf-8 failed" type="MUST">/);
   });
 
+  test('a server that accepts the connection and holds its head => a headers.flushed-early finding, not exit 2', async () => {
+    const held = await startFixture({ holdMs: 10_000 });
+    try {
+      const { code, stdout, stderr } = await cli([held.url, ...FAST, '--only', 'headers']);
+      assert.equal(code, 0, `${stdout}${stderr}`);
+      assert.match(stdout, /! headers\.flushed-early \[SHOULD\]/);
+      assert.match(stdout, /Actual: no response head in the \d+ ms the kit waited after connecting/);
+      assert.match(
+        stdout,
+        /- headers\.status-200 \[MUST\][^\n]*\n\s+skipped: [^\n]*see headers\.flushed-early/,
+      );
+    } finally {
+      await held.close();
+    }
+  });
+
   test('an unreachable target => exit 2 with the reason', async () => {
     const { code, stderr } = await cli(['http://127.0.0.1:9/events', '--timeout', '1000']);
     assert.equal(code, 2);

@@ -21,13 +21,26 @@ export function mainCapture(session: Session): Promise<StreamRecorder> {
 
 /** Why the body of `stream` cannot be read as an event stream, or undefined when it can. */
 export function unreadable(stream: StreamRecorder): string | undefined {
+  const held = heldHead(stream);
+  if (held) return held;
   if (stream.headersAt < 0) return `no response: ${stream.describe()}`;
   if (stream.status !== 200)
-    return `the response is ${stream.status}, not 200: a browser reads no events from it`;
+    return `the response is ${stream.status}, not 200: a browser reads no events from it (see headers.status-200)`;
   if (mediaType(stream.headers['content-type']) !== 'text/event-stream') {
-    return `Content-Type is ${JSON.stringify(stream.headers['content-type'] ?? '(none)')}: a browser fails the connection`;
+    return `Content-Type is ${JSON.stringify(stream.headers['content-type'] ?? '(none)')}: a browser fails the connection (see headers.content-type)`;
   }
   return undefined;
+}
+
+/**
+ * When the server accepted the connection but sent no response head before the observation
+ * ended, the reason later checks skip: one cause, one finding (headers.flushed-early).
+ */
+export function heldHead(stream: StreamRecorder): string | undefined {
+  if (stream.headersAt >= 0 || stream.connectedAt < 0 || (stream.error && !stream.closedByUs))
+    return undefined;
+  const waited = Math.round((stream.ended ? stream.endedAt : stream.now()) - stream.connectedAt);
+  return `the server accepted the connection but sent no response head in ${waited} ms (see headers.flushed-early)`;
 }
 
 /** The essence of a MIME type (`type/subtype`, lower-cased), or '' when absent. */

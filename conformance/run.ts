@@ -1,5 +1,6 @@
 import { CHECKS } from './cases/index.ts';
-import { probeHead } from './client.ts';
+import { openStream } from './client.ts';
+import { heldHead, mainCapture } from './observations.ts';
 import { type ConformanceOptions, DEFAULTS, type ResolvedOptions, Session } from './session.ts';
 import {
   CATEGORIES,
@@ -101,12 +102,26 @@ function evidenceOf(outcome: Outcome): string {
   return lines.join('\n');
 }
 
+/** The check that reports a held response head; every other check skips naming it. */
+const HELD_HEAD_CHECK = 'headers.flushed-early';
+
+/**
+ * One cause, one finding: when the server accepted the connection but never sent its response
+ * head, every check but headers.flushed-early saw nothing to judge, so it skips naming that check
+ * instead of failing on the missing headers. Runs beside the check, so checks stay concurrent.
+ */
+async function gated(check: Check<Session>, session: Session): Promise<Outcome> {
+  const [outcome, main] = await Promise.all([check.run(session), mainCapture(session)]);
+  const held = check.id === HELD_HEAD_CHECK ? undefined : heldHead(main);
+  return held ? { kind: 'skip', reason: held } : outcome;
+}
+
 async function runCheck(check: Check<Session>, session: Session): Promise<CheckResult> {
   const started = performance.now();
   const limit = session.timeout * 3 + 10_000;
   let timer: NodeJS.Timeout | undefined;
   const outcome: Outcome = await Promise.race([
-    check.run(session).catch(
+    gated(check, session).catch(
       (error: unknown): Outcome => ({
         kind: 'fail',
         expected: 'the check to complete',
@@ -139,12 +154,19 @@ async function runCheck(check: Check<Session>, session: Session): Promise<CheckR
   };
 }
 
-/** Throws UnreachableError unless the target answers an HTTP request within the timeout. */
+/**
+ * Throws UnreachableError unless a connection to the target (TLS included) is established within
+ * the timeout. Only a refused connection, a name that does not resolve or a connect that never
+ * completes makes a target unreachable: a server that accepts the connection and then holds its
+ * response head is reachable, and headers.flushed-early reports how long it held it.
+ */
 async function assertReachable(options: ResolvedOptions): Promise<void> {
-  const probe = await probeHead({ url: options.url, headers: options.headers }, options.timeoutMs);
-  if (probe.headersAt < 0) {
+  const probe = openStream({ url: options.url, headers: options.headers });
+  await probe.waitFor((s) => s.connectedAt >= 0 || s.headersAt >= 0, options.timeoutMs);
+  probe.close();
+  if (probe.connectedAt < 0 && probe.headersAt < 0) {
     throw new UnreachableError(
-      `${options.url} is unreachable: ${probe.error?.message ?? `no response within ${options.timeoutMs} ms`}`,
+      `${options.url} is unreachable: ${probe.error?.message ?? `no connection within ${options.timeoutMs} ms`}`,
     );
   }
 }
