@@ -148,9 +148,9 @@ describe("README.md's snippets, run for real", () => {
           const row = document
             .querySelector('flight-board')
             ?.shadowRoot?.querySelector('[data-flight="I768"]');
-          return row ? getComputedStyle(row).opacity : '';
+          return row ? getComputedStyle(row).fontStyle : '';
         }),
-        '0.6',
+        'italic',
         '::part(row-landed)',
       );
       assert.deepEqual(errors, []);
