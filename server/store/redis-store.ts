@@ -8,7 +8,7 @@ import {
   type UpdatedFlight,
   type WriteOptions,
 } from './flight-store.ts';
-import { asError } from './redis/backoff.ts';
+import { asError } from './redis/as-error.ts';
 import { connect, createConnections, disconnect, type RedisConnections } from './redis/connections.ts';
 import { ControlStream } from './redis/control-stream.ts';
 import { toFlight } from './redis/entries.ts';

@@ -3,7 +3,3 @@ export function backoff(attempt: number, maxMs: number): number {
   const delay = Math.min(100 * 2 ** Math.min(attempt - 1, 10), maxMs);
   return Math.round(delay * (1 + Math.random() * 0.2));
 }
-
-export function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}

@@ -1,6 +1,6 @@
 import { compareStreamIds, ZERO_ID } from '../event-id.ts';
 import { StoreError } from '../flight-store.ts';
-import { asError } from './backoff.ts';
+import { asError } from './as-error.ts';
 import { fieldsOf, type RawEntry } from './entries.ts';
 import { PositionWaiters } from './waiters.ts';
 

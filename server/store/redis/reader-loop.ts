@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { StreamEvent } from '../../../protocol/protocol.ts';
 import { StoreError } from '../flight-store.ts';
-import { asError, backoff } from './backoff.ts';
+import { asError } from './as-error.ts';
+import { backoff } from './backoff.ts';
 import type { ControlStream } from './control-stream.ts';
 import { type RawEntry, toStreamEvent } from './entries.ts';
 import type { RedisKeys } from './keys.ts';
