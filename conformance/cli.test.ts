@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main, parseCli } from './cli.ts';
+import { colorFor, main, parseCli } from './cli.ts';
 import { FIXTURE_ORIGIN, type Fixture, startFixture } from './fixtures/index.ts';
 import { UsageError } from './types.ts';
 
@@ -11,9 +11,16 @@ import { UsageError } from './types.ts';
 const BIN = fileURLToPath(new URL('./dist/main.js', import.meta.url));
 const FAST = ['--timeout', '2000', '--origin', FIXTURE_ORIGIN];
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { NO_COLOR: _n, FORCE_COLOR: _f, ...inherited } = process.env;
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...inherited, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -116,7 +123,7 @@ describe('sse-conformance CLI', () => {
     const report = JSON.parse(stdout);
     assert.deepEqual(Object.keys(report), ['target', 'summary', 'results']);
     assert.equal(report.target, good.url);
-    assert.deepEqual(Object.keys(report.summary), ['passed', 'failed', 'warned', 'skipped']);
+    assert.deepEqual(Object.keys(report.summary), ['passed', 'failed', 'warned', 'noted', 'skipped']);
     assert.ok(report.results.length >= 10);
     for (const result of report.results) {
       assert.deepEqual(Object.keys(result), [
@@ -129,12 +136,16 @@ describe('sse-conformance CLI', () => {
         'evidence',
       ]);
       assert.match(result.id, /^(headers|retry)\.[a-z0-9-]+$/);
-      assert.ok(['pass', 'fail', 'warn', 'skip'].includes(result.status));
+      assert.ok(['pass', 'fail', 'warn', 'note', 'skip'].includes(result.status));
       assert.ok(['MUST', 'SHOULD', 'MAY'].includes(result.level));
       assert.match(result.spec, /^https:\/\/[^#]+#.+/);
     }
     const total =
-      report.summary.passed + report.summary.failed + report.summary.warned + report.summary.skipped;
+      report.summary.passed +
+      report.summary.failed +
+      report.summary.warned +
+      report.summary.noted +
+      report.summary.skipped;
     assert.equal(total, report.results.length);
   });
 
@@ -173,19 +184,22 @@ describe('sse-conformance CLI', () => {
     [[], /missing <url>/],
     [['not a url'], /not a URL/],
     [['http://x/', '--format', 'yaml'], /--format/],
-    [['http://x/', '--only', 'headers,nope'], /unknown category "nope"/],
+    [['http://x/', '--only', 'headers,nope'], /--only: unknown category or check id "nope"/],
+    [['http://x/', '--skip', 'replay.nope'], /--skip: unknown category or check id "replay.nope"/],
+    [['localhost:5310/events'], /did you mean http:\/\/localhost:5310\/events\?/],
+    [['127.0.0.1:5310/events'], /did you mean http:\/\/127\.0\.0\.1:5310\/events\?/],
     [['http://x/', '--timeout', 'soon'], /--timeout must be a positive integer/],
     [['http://x/', '--origin', 'https://a.example/path'], /not an origin/],
     [['http://x/', '--bogus'], /Unknown option/],
     [['http://x/', '--profile', 'nope'], /unknown profile "nope"/],
     [['http://x/', '--trigger-header', 'no colon'], /expected 'Name: value'/],
   ] as const) {
-    test(`usage error ${JSON.stringify(args)} => exit 2`, async () => {
+    test(`usage error ${JSON.stringify(args)} => exit 2, one line and a hint`, async () => {
       let err = '';
       const code = await main(args, { stdout: () => undefined, stderr: (t) => (err += t), isTTY: false });
       assert.equal(code, 2);
       assert.match(err, reason);
-      assert.match(err, /Usage: sse-conformance <url>/);
+      assert.match(err, /^sse-conformance: [^\n]+\nTry 'sse-conformance --help' for the options\.\n$/);
     });
   }
 
@@ -223,6 +237,51 @@ describe('sse-conformance CLI', () => {
     const esc = '\u001b';
     assert.ok(err.includes(`\r${esc}[2K[1/3] `), JSON.stringify(err));
     assert.ok(out.includes(`${esc}[33m!${esc}[0m retry.sane-range`), JSON.stringify(out));
+  });
+
+  test('--only and --skip take check ids as well as categories', async () => {
+    let out = '';
+    const code = await main(
+      ['--list', '--only', 'retry,ids.unique,replay.in-order', '--skip', 'retry.sane-range'],
+      { stdout: (t) => (out += t), stderr: () => undefined, isTTY: false },
+    );
+    assert.equal(code, 0);
+    const ids = out
+      .trim()
+      .split('\n')
+      .map((row) => row.split('\t')[0]);
+    assert.ok(ids.includes('ids.unique') && ids.includes('replay.in-order'), ids.join());
+    assert.ok(ids.includes('retry.digits-only'), 'the rest of the retry category');
+    assert.ok(!ids.includes('retry.sane-range'), '--skip wins');
+    assert.ok(!ids.includes('ids.present'), 'only the named id of ids');
+  });
+
+  test('NO_COLOR and FORCE_COLOR decide colours; else the TTY does', () => {
+    assert.equal(colorFor({ NO_COLOR: '1' }, true), false);
+    assert.equal(colorFor({ NO_COLOR: '1', FORCE_COLOR: '1' }, false), false);
+    assert.equal(colorFor({ FORCE_COLOR: '1' }, false), true);
+    assert.equal(colorFor({ FORCE_COLOR: '0' }, true), false);
+    assert.equal(colorFor({}, true), true);
+    assert.equal(colorFor({}, false), false);
+  });
+
+  test('FORCE_COLOR colours the report through a pipe; NO_COLOR keeps it plain', async () => {
+    const forced = await cli([noRetry.url, ...FAST, '--only', 'retry'], { FORCE_COLOR: '1' });
+    assert.ok(forced.stdout.includes('\u001b[33m!'), forced.stdout);
+    const plain = await cli([noRetry.url, ...FAST, '--only', 'retry'], { FORCE_COLOR: '1', NO_COLOR: '1' });
+    assert.ok(!plain.stdout.includes('\u001b['), plain.stdout);
+  });
+
+  test('a reader that closes stdout early (| head) => no EPIPE crash, the exit code kept', async () => {
+    const child = spawn(process.execPath, [BIN, '--list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before the CLI writes a byte: every write gets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Error/);
   });
 
   test('--list prints every check id with its level and spec link', async () => {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatJson } from './report/json.ts';
 import { formatJunit } from './report/junit.ts';
 import { formatText } from './report/text.ts';
-import { runConformance, selectChecks } from './run.ts';
+import { resolveSelection, runConformance, selectChecks } from './run.ts';
 import type { ConformanceOptions } from './session.ts';
 import { CATEGORIES, exitCodeOf, levelOf, type Profile, UnreachableError, UsageError } from './types.ts';
 import { VERSION } from './version.ts';
@@ -14,7 +14,8 @@ Checks a Server-Sent Events endpoint against the WHATWG HTML "Server-sent events
 Options:
   --origin <origin>         an origin the server allows (repeatable); enables the CORS checks
   --format text|json|junit  report format (default text)
-  --only <categories>       comma-separated: ${CATEGORIES.join(',')}
+  --only <ids|categories>   run only these (comma-separated check ids or categories: ${CATEGORIES.join(',')})
+  --skip <ids|categories>   leave these out (comma-separated check ids or categories)
   --timeout <ms>            longest single observation (default 10000)
   --heartbeat <ms>          largest silence allowed between bytes (default 30000; needs --timeout ≥ it + 1000)
   --profile generic|flight-board   flight-board adds the flight-board protocol checks
@@ -34,8 +35,17 @@ Exit code: 0 no MUST failed, 1 a MUST failed (with --strict, a SHOULD too), 2 us
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** True when stderr is a terminal: colours and a live progress line. */
+  /** True when stderr is a terminal: a live progress line (and colours, unless `color` says otherwise). */
   isTTY: boolean;
+  /** Colours in the text report; default isTTY. main.ts applies NO_COLOR and FORCE_COLOR. */
+  color?: boolean;
+}
+
+/** Whether to colour: NO_COLOR (any non-empty value) wins, then FORCE_COLOR (0 or false: off), then the TTY. */
+export function colorFor(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY;
 }
 
 function headerPairs(values: readonly string[], flag: string): Record<string, string> {
@@ -93,6 +103,7 @@ export function parseCli(argv: readonly string[]): {
     url: positionals[0] ?? '',
     origins: values.origin ?? [],
     only: values.only?.split(',') ?? [],
+    skip: values.skip?.split(',') ?? [],
     timeoutMs: integer('--timeout', values.timeout),
     heartbeatMs: integer('--heartbeat', values.heartbeat),
     clients: integer('--clients', values.clients),
@@ -116,6 +127,7 @@ function parse(argv: readonly string[]) {
       origin: { type: 'string', multiple: true },
       format: { type: 'string' },
       only: { type: 'string' },
+      skip: { type: 'string' },
       timeout: { type: 'string' },
       heartbeat: { type: 'string' },
       clients: { type: 'string' },
@@ -146,7 +158,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<0 | 1 | 
       return 0;
     }
     if (list) {
-      for (const c of selectChecks({ only: options.only, profile: options.profile })) {
+      for (const c of selectChecks(resolveSelection(options))) {
         io.stdout(`${c.id}\t${levelOf(c, options.profile)}\t${c.title}\t${c.spec}\n`);
       }
       return 0;
@@ -161,11 +173,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<0 | 1 | 
     if (progress) io.stderr('\r\u001b[2K');
     if (format === 'json') io.stdout(formatJson(report));
     else if (format === 'junit') io.stdout(formatJunit(report));
-    else io.stdout(formatText(report, { color: io.isTTY }));
+    else io.stdout(formatText(report, { color: io.color ?? io.isTTY }));
     return exitCodeOf(report);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`sse-conformance: ${error.message}\n\n${USAGE}\n`);
+      // one line and where to look, as h2spec and curl do; the whole help only on --help
+      io.stderr(`sse-conformance: ${error.message}\nTry 'sse-conformance --help' for the options.\n`);
       return 2;
     }
     if (error instanceof UnreachableError) {

@@ -25,24 +25,12 @@ export interface RunHooks {
 }
 
 /** Validates options and fills in the defaults; throws UsageError with a message that says what to fix. */
-export function resolveOptions(options: ConformanceOptions): ResolvedOptions & { only: Category[] } {
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new UsageError(
-      `not a URL: ${JSON.stringify(options.url)} (expected e.g. http://localhost:5000/events)`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`unsupported scheme ${url.protocol} (use http: or https:)`);
-  }
-  const only = (options.only ?? []).map((c) => c.trim()).filter(Boolean);
-  for (const c of only) {
-    if (!CATEGORIES.includes(c as Category)) {
-      throw new UsageError(`unknown category ${JSON.stringify(c)} (categories: ${CATEGORIES.join(', ')})`);
-    }
-  }
+export function resolveOptions(
+  options: ConformanceOptions,
+): ResolvedOptions & { only: string[]; skip: string[] } {
+  const url = targetUrl(options.url);
+  const only = selectors('--only', options.only);
+  const skip = selectors('--skip', options.skip);
   const positive = (name: string, value: number | undefined, fallback: number) => {
     if (value === undefined) return fallback;
     if (!Number.isInteger(value) || value <= 0)
@@ -63,7 +51,8 @@ export function resolveOptions(options: ConformanceOptions): ResolvedOptions & {
   return {
     url: url.href,
     origins: options.origins ?? [],
-    only: only as Category[],
+    only,
+    skip,
     timeoutMs: positive('timeout', options.timeoutMs, DEFAULTS.timeoutMs),
     heartbeatMs: positive('heartbeat', options.heartbeatMs, DEFAULTS.heartbeatMs),
     profile,
@@ -78,12 +67,69 @@ export function resolveOptions(options: ConformanceOptions): ResolvedOptions & {
   };
 }
 
-/** The checks a run with these options performs. */
-export function selectChecks(options: { only?: readonly string[]; profile?: string }): Check<Session>[] {
+/** Parses the target URL; a usage error with a guess when the scheme is missing. */
+function targetUrl(text: string): URL {
+  // `localhost:5310/events` parses as the scheme `localhost:`; `127.0.0.1:5310` does not parse.
+  const guess = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? undefined : `http://${text.replace(/^\/+/, '')}`;
+  const hint = guess && URL.canParse(guess) ? ` (did you mean ${guess}?)` : '';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(
+      `not a URL: ${JSON.stringify(text)}${hint || ' (expected e.g. http://localhost:5310/events)'}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(
+      hint
+        ? `no scheme in ${JSON.stringify(text)}${hint}`
+        : `unsupported scheme ${url.protocol} (use http: or https:)`,
+    );
+  }
+  return url;
+}
+
+/** Trims and validates `--only`/`--skip` entries: each a category or a check id. */
+function selectors(flag: string, values: readonly string[] | undefined): string[] {
+  const entries = (values ?? []).map((c) => c.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (!CATEGORIES.includes(entry as Category) && !CHECKS.some((c) => c.id === entry)) {
+      throw new UsageError(
+        `${flag}: unknown category or check id ${JSON.stringify(entry)} (categories: ${CATEGORIES.join(', ')}; --list shows the check ids)`,
+      );
+    }
+  }
+  return entries;
+}
+
+/** The validated `--only`/`--skip`/`--profile` of `options` (for `--list`, without a URL). */
+export function resolveSelection(options: Pick<ConformanceOptions, 'only' | 'skip' | 'profile'>): {
+  only: string[];
+  skip: string[];
+  profile: string | undefined;
+} {
+  return {
+    only: selectors('--only', options.only),
+    skip: selectors('--skip', options.skip),
+    profile: options.profile,
+  };
+}
+
+/** The checks a run with these options performs: `only` and `skip` name categories or check ids. */
+export function selectChecks(options: {
+  only?: readonly string[];
+  skip?: readonly string[];
+  profile?: string;
+}): Check<Session>[] {
   const only = options.only ?? [];
+  const skip = options.skip ?? [];
+  const named = (list: readonly string[], check: Check<Session>) =>
+    list.includes(check.category) || list.includes(check.id);
   return CHECKS.filter(
     (check) =>
-      (only.length === 0 || only.includes(check.category)) &&
+      (only.length === 0 || named(only, check)) &&
+      !named(skip, check) &&
       (check.profile === undefined || check.profile === options.profile),
   );
 }
@@ -91,7 +137,7 @@ export function selectChecks(options: { only?: readonly string[]; profile?: stri
 function statusOf(level: Level, outcome: Outcome): Status {
   if (outcome.kind === 'pass') return 'pass';
   if (outcome.kind === 'skip') return 'skip';
-  return level === 'MUST' ? 'fail' : 'warn';
+  return level === 'MUST' ? 'fail' : level === 'SHOULD' ? 'warn' : 'note';
 }
 
 function evidenceOf(outcome: Outcome): string {
@@ -173,7 +219,13 @@ async function assertReachable(options: ResolvedOptions): Promise<void> {
 
 export function summarize(results: readonly CheckResult[]): Summary {
   const count = (status: Status) => results.filter((r) => r.status === status).length;
-  return { passed: count('pass'), failed: count('fail'), warned: count('warn'), skipped: count('skip') };
+  return {
+    passed: count('pass'),
+    failed: count('fail'),
+    warned: count('warn'),
+    noted: count('note'),
+    skipped: count('skip'),
+  };
 }
 
 /**

@@ -8,8 +8,10 @@ export interface ConformanceOptions {
   url: string;
   /** Origins the server is expected to allow (`--origin`, repeatable). Default none: CORS checks that need one skip. */
   origins?: string[];
-  /** Run only these categories (`--only headers,framing`). Default all. */
+  /** Run only these categories or check ids (`--only headers,replay.in-order`). Default all. */
   only?: string[];
+  /** Leave out these categories or check ids (`--skip cors,heartbeat.max-gap`). Default none. */
+  skip?: string[];
   /** Longest a single observation may wait (ms). Default 10000. */
   timeoutMs?: number;
   /** The largest silence a stream may keep before a heartbeat is due (ms). Default 30000. */
@@ -35,7 +37,7 @@ export interface ConformanceOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'only'>
+  Omit<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'only' | 'skip'>
 > &
   Pick<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl'>;
 

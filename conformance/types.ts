@@ -19,8 +19,11 @@ export type Category = (typeof CATEGORIES)[number];
 /** RFC 2119 strength of the requirement a check rests on. */
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
-/** `warn` is a failed SHOULD (or MAY); `skip` always carries its reason in the evidence. */
-export type Status = 'pass' | 'fail' | 'warn' | 'skip';
+/**
+ * `fail` is a failed MUST, `warn` a failed SHOULD, `note` a failed MAY (advice, never a failure,
+ * not even with --strict); `skip` always carries its reason in the evidence.
+ */
+export type Status = 'pass' | 'fail' | 'warn' | 'note' | 'skip';
 
 /** Extra checks that apply only when the user names the server's protocol. */
 export type Profile = 'generic' | 'flight-board';
@@ -91,6 +94,8 @@ export interface Summary {
   passed: number;
   failed: number;
   warned: number;
+  /** Failed MAY checks: advice. */
+  noted: number;
   skipped: number;
 }
 

@@ -3,7 +3,7 @@ import type { Report } from '../types.ts';
 /** The JSON contract of DESIGN.md: exactly these keys, in this order. */
 export interface JsonReport {
   target: string;
-  summary: { passed: number; failed: number; warned: number; skipped: number };
+  summary: { passed: number; failed: number; warned: number; noted: number; skipped: number };
   results: {
     id: string;
     category: string;
@@ -16,10 +16,10 @@ export interface JsonReport {
 }
 
 export function toJson(report: Report): JsonReport {
-  const { passed, failed, warned, skipped } = report.summary;
+  const { passed, failed, warned, noted, skipped } = report.summary;
   return {
     target: report.target,
-    summary: { passed, failed, warned, skipped },
+    summary: { passed, failed, warned, noted, skipped },
     results: report.results.map(({ id, category, level, status, title, spec, evidence }) => ({
       id,
       category,

@@ -51,10 +51,10 @@ export function formatJunit(report: Report): string {
         );
       } else if (r.status === 'skip') {
         out.push(open, `      <skipped message="${escapeXml(r.evidence)}"/>`, '    </testcase>');
-      } else if (r.status === 'warn') {
+      } else if (r.status === 'warn' || r.status === 'note') {
         out.push(
           open,
-          `      <system-out>${escapeXml(`WARN (${r.level}): ${body}`)}</system-out>`,
+          `      <system-out>${escapeXml(`${r.status === 'warn' ? 'WARN' : 'NOTE'} (${r.level}): ${body}`)}</system-out>`,
           '    </testcase>',
         );
       } else {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CheckResult, Report } from '../types.ts';
+import { type CheckResult, exitCodeOf, type Report } from '../types.ts';
 import { formatJson } from './json.ts';
 import { escapeXml, formatJunit } from './junit.ts';
 import { formatText } from './text.ts';
@@ -26,9 +26,10 @@ function result(
 
 const REPORT: Report = {
   target: 'http://127.0.0.1:1/events',
-  summary: { passed: 1, failed: 1, warned: 1, skipped: 2 },
+  summary: { passed: 1, failed: 1, warned: 1, noted: 1, skipped: 2 },
   results: [
     result('headers.status-200', 'pass', 'MUST', 'HTTP/1.1 200 OK'),
+    result('headers.x-accel-buffering', 'note', 'MAY', 'Expected: X-Accel-Buffering: no\nActual: (none)'),
     result('ids.no-null', 'fail', 'MUST', 'Expected: ids without NULL\nActual: id "1\\u0000" <&>'),
     result('retry.sane-range', 'warn', 'SHOULD', 'Expected: 1000–300000 ms\nActual: retry: 50'),
     result('cors.vary-origin', 'skip', 'SHOULD', 'skipped: pass --origin'),
@@ -37,6 +38,13 @@ const REPORT: Report = {
   durationMs: 1234,
   strict: false,
 };
+
+describe('levels', () => {
+  test('a failed MAY is a note: never a warning, never a failure, not even with --strict', () => {
+    const notes = { results: [REPORT.results[1] as CheckResult], strict: true };
+    assert.equal(exitCodeOf(notes), 0);
+  });
+});
 
 describe('text report', () => {
   test('groups by category, prints failures with evidence and spec, recap and summary', () => {
@@ -51,7 +59,8 @@ describe('text report', () => {
       text,
       /Failures and warnings:\n {2}✗ ids\.no-null \[MUST\]\n {2}! retry\.sane-range \[SHOULD\]/,
     );
-    assert.match(text, /FAILED: 5 checks, 1 passed, 1 failed, 1 warned, 2 skipped in 1\.2 s\n$/);
+    assert.match(text, /FAILED: 6 checks, 1 passed, 1 failed, 1 warned, 1 noted, 2 skipped in 1\.2 s\n$/);
+    assert.match(text, /i headers\.x-accel-buffering \[MAY\] .*\n {6}Expected: X-Accel-Buffering: no/);
     assert.ok(!text.includes('\u001b['), 'no colour unless asked');
   });
 
@@ -80,14 +89,15 @@ describe('json report', () => {
 describe('junit report', () => {
   test('MUST failure is a <failure>, a warning only with strict, skips are <skipped>', () => {
     const xml = formatJunit(REPORT);
-    assert.match(xml, /<testsuites name="sse-conformance" tests="5" failures="1" errors="0" skipped="2"/);
+    assert.match(xml, /<testsuites name="sse-conformance" tests="6" failures="1" errors="0" skipped="2"/);
     assert.match(
       xml,
       /<failure message="MUST ids\.no-null failed" type="MUST">Expected: ids without NULL\nActual: id &quot;1\\u0000&quot; &lt;&amp;&gt;/,
     );
     assert.match(xml, /<system-out>WARN \(SHOULD\)/);
+    assert.match(xml, /<system-out>NOTE \(MAY\)/);
     const strict = formatJunit({ ...REPORT, strict: true });
-    assert.match(strict, /failures="2"/);
+    assert.match(strict, /tests="6" failures="2"/, 'a MAY note never fails, even with --strict');
     assert.match(strict, /type="SHOULD"/);
   });
 

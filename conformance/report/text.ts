@@ -7,8 +7,8 @@ export interface TextOptions {
   verbose?: boolean;
 }
 
-const MARKS: Record<Status, string> = { pass: '✓', fail: '✗', warn: '!', skip: '-' };
-const COLORS: Record<Status, number> = { pass: 32, fail: 31, warn: 33, skip: 90 };
+const MARKS: Record<Status, string> = { pass: '✓', fail: '✗', warn: '!', note: 'i', skip: '-' };
+const COLORS: Record<Status, number> = { pass: 32, fail: 31, warn: 33, note: 36, skip: 90 };
 
 function paint(text: string, code: number, on: boolean): string {
   return on ? `\u001b[${code}m${text}\u001b[0m` : text;
@@ -41,7 +41,7 @@ export function formatText(report: Report, options: TextOptions = {}): string {
     let lastSkip = '';
     for (const r of results) {
       out.push(line(r, color));
-      if (r.status === 'fail' || r.status === 'warn') {
+      if (r.status === 'fail' || r.status === 'warn' || r.status === 'note') {
         out.push(indent(r.evidence, '      '), `      ${paint(r.spec, 36, color)}`);
       } else if (r.status === 'skip' || options.verbose) {
         const same = r.status === 'skip' && r.evidence === lastSkip;
@@ -58,10 +58,10 @@ export function formatText(report: Report, options: TextOptions = {}): string {
       out.push(`  ${paint(MARKS[r.status], COLORS[r.status], color)} ${r.id} [${r.level}]`);
     out.push('');
   }
-  const { passed, failed, warned, skipped } = report.summary;
+  const { passed, failed, warned, noted, skipped } = report.summary;
   const verdict = exitCodeOf(report) === 0 ? paint('OK', 32, color) : paint('FAILED', 31, color);
   out.push(
-    `${verdict}: ${report.results.length} checks, ${passed} passed, ${failed} failed, ${warned} warned, ${skipped} skipped in ${(report.durationMs / 1000).toFixed(1)} s${report.strict ? ' (strict)' : ''}`,
+    `${verdict}: ${report.results.length} checks, ${passed} passed, ${failed} failed, ${warned} warned, ${noted > 0 ? `${noted} noted, ` : ''}${skipped} skipped in ${(report.durationMs / 1000).toFixed(1)} s${report.strict ? ' (strict)' : ''}`,
     '',
   );
   return out.join('\n');
