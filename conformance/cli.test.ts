@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { colorFor, main, parseCli } from './cli.ts';
 import { FIXTURE_ORIGIN, type Fixture, startFixture } from './fixtures/index.ts';
 import { UsageError } from './types.ts';
+import { VERSION } from './version.ts';
 
 // The CLI as users and CI see it: the bin launcher in a child process, exit codes 0/1/2,
 // the JSON contract and well-formed JUnit.
@@ -121,7 +125,19 @@ describe('sse-conformance CLI', () => {
     const { code, stdout } = await cli([good.url, ...FAST, '--only', 'headers,retry', '--format', 'json']);
     assert.equal(code, 0);
     const report = JSON.parse(stdout);
-    assert.deepEqual(Object.keys(report), ['target', 'summary', 'results']);
+    assert.deepEqual(Object.keys(report), [
+      'target',
+      'tool',
+      'version',
+      'startedAt',
+      'durationMs',
+      'options',
+      'summary',
+      'results',
+    ]);
+    assert.equal(report.version, VERSION);
+    assert.ok(Math.abs(Date.parse(report.startedAt) - Date.now()) < 60_000, report.startedAt);
+    assert.deepEqual(report.options.only, ['headers', 'retry']);
     assert.equal(report.target, good.url);
     assert.deepEqual(Object.keys(report.summary), ['passed', 'failed', 'warned', 'noted', 'skipped']);
     assert.ok(report.results.length >= 10);
@@ -133,6 +149,7 @@ describe('sse-conformance CLI', () => {
         'status',
         'title',
         'spec',
+        'requirement',
         'evidence',
       ]);
       assert.match(result.id, /^(headers|retry)\.[a-z0-9-]+$/);
@@ -147,6 +164,32 @@ describe('sse-conformance CLI', () => {
       report.summary.noted +
       report.summary.skipped;
     assert.equal(total, report.results.length);
+  });
+
+  test('--format html --output <file> => one self-contained page a CI job keeps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sse-conformance-'));
+    try {
+      const file = join(dir, 'report.html');
+      const { code, stdout, stderr } = await cli([
+        badUtf8.url,
+        ...FAST,
+        '--only',
+        'framing',
+        '--format',
+        'html',
+        '--output',
+        file,
+      ]);
+      assert.equal(code, 1, stderr);
+      assert.equal(stdout, '', 'the report goes to the file');
+      const html = readFileSync(file, 'utf8');
+      assert.match(html, /^<!doctype html>/);
+      assert.match(html, /class="verdict failed">FAILED/);
+      assert.match(html, /<code>framing\.utf-8<\/code>/);
+      assert.doesNotMatch(html, /<script|<link|<img|\ssrc=|url\(/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('--format junit => well-formed XML with one testcase per check', async () => {

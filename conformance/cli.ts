@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { formatHtml } from './report/html.ts';
 import { formatJson } from './report/json.ts';
 import { formatJunit } from './report/junit.ts';
 import { formatText } from './report/text.ts';
@@ -13,7 +15,8 @@ Checks a Server-Sent Events endpoint against the WHATWG HTML "Server-sent events
 
 Options:
   --origin <origin>         an origin the server allows (repeatable); enables the CORS checks
-  --format text|json|junit  report format (default text)
+  --format text|json|junit|html   report format (default text); html is one self-contained page
+  --output <file>           write the report to <file> instead of stdout
   --only <ids|categories>   run only these (comma-separated check ids or categories: ${CATEGORIES.join(',')})
   --skip <ids|categories>   leave these out (comma-separated check ids or categories)
   --timeout <ms>            longest single observation (default 10000)
@@ -31,6 +34,9 @@ Options:
   -v, --version             print the version and exit
 
 Exit code: 0 no MUST failed, 1 a MUST failed (with --strict, a SHOULD too), 2 usage error or target unreachable.`;
+
+const FORMATS = ['text', 'json', 'junit', 'html'] as const;
+type Format = (typeof FORMATS)[number];
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -68,7 +74,8 @@ function integer(flag: string, value: string | undefined): number | undefined {
 /** Parses argv into options; throws UsageError with the reason. */
 export function parseCli(argv: readonly string[]): {
   options: ConformanceOptions;
-  format: 'text' | 'json' | 'junit';
+  format: Format;
+  output: string | undefined;
   list: boolean;
   help: boolean;
   version: boolean;
@@ -84,14 +91,15 @@ export function parseCli(argv: readonly string[]): {
     return {
       options: { url: '' },
       format: 'text',
+      output: undefined,
       list: false,
       help: values.help ?? false,
       version: !values.help,
     };
   }
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'junit') {
-    throw new UsageError(`--format must be text, json or junit, got ${JSON.stringify(format)}`);
+  if (!FORMATS.includes(format as Format)) {
+    throw new UsageError(`--format must be ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   }
   const list = values.list ?? false;
   if (positionals.length !== 1 && !list) {
@@ -115,7 +123,7 @@ export function parseCli(argv: readonly string[]): {
     triggerCmd: values['trigger-cmd'],
     closeUrl: values['close-url'],
   };
-  return { options, format, list, help: false, version: false };
+  return { options, format: format as Format, output: values.output, list, help: false, version: false };
 }
 
 function parse(argv: readonly string[]) {
@@ -126,6 +134,7 @@ function parse(argv: readonly string[]) {
     options: {
       origin: { type: 'string', multiple: true },
       format: { type: 'string' },
+      output: { type: 'string' },
       only: { type: 'string' },
       skip: { type: 'string' },
       timeout: { type: 'string' },
@@ -148,7 +157,7 @@ function parse(argv: readonly string[]) {
 /** Runs the CLI and returns its exit code (0, 1 or 2). */
 export async function main(argv: readonly string[], io: CliIo): Promise<0 | 1 | 2> {
   try {
-    const { options, format, list, help, version } = parseCli(argv);
+    const { options, format, output, list, help, version } = parseCli(argv);
     if (help) {
       io.stdout(`${USAGE}\n`);
       return 0;
@@ -171,9 +180,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<0 | 1 | 
         : undefined,
     });
     if (progress) io.stderr('\r\u001b[2K');
-    if (format === 'json') io.stdout(formatJson(report));
-    else if (format === 'junit') io.stdout(formatJunit(report));
-    else io.stdout(formatText(report, { color: io.color ?? io.isTTY }));
+    const text =
+      format === 'json'
+        ? formatJson(report)
+        : format === 'junit'
+          ? formatJunit(report)
+          : format === 'html'
+            ? formatHtml(report)
+            : formatText(report, { color: output === undefined && (io.color ?? io.isTTY) });
+    if (output === undefined) io.stdout(text);
+    else {
+      writeFileSync(output, text);
+      io.stderr(`sse-conformance: report written to ${output}\n`);
+    }
     return exitCodeOf(report);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -9,6 +9,7 @@
 export { CHECKS } from './cases/index.ts';
 export { BROWSER_HEADERS, openStream, StreamRecorder } from './client.ts';
 export { readStream, SseReader } from './reader.ts';
+export { formatHtml } from './report/html.ts';
 export { formatJson, toJson } from './report/json.ts';
 export { formatJunit } from './report/junit.ts';
 export { formatText } from './report/text.ts';

@@ -9,13 +9,16 @@ import {
   type CheckResult,
   type Level,
   levelOf,
+  mustOf,
   type Outcome,
+  type Profile,
   type Report,
   type Status,
   type Summary,
   UnreachableError,
   UsageError,
 } from './types.ts';
+import { VERSION } from './version.ts';
 
 export interface RunHooks {
   /** Called as each check finishes (for a progress line). */
@@ -148,6 +151,14 @@ function evidenceOf(outcome: Outcome): string {
   return lines.join('\n');
 }
 
+/** The requirement text of a result: the check's, then the quoted sentence its level rests on. */
+function requirementOf(check: Check<Session>, profile: Profile): string {
+  const must = mustOf(check, profile);
+  return must && levelOf(check, profile) === 'MUST'
+    ? `${check.requirement}\nMUST: ${must}`
+    : check.requirement;
+}
+
 /** The check that reports a held response head; every other check skips naming it. */
 const HELD_HEAD_CHECK = 'headers.flushed-early';
 
@@ -195,6 +206,7 @@ async function runCheck(check: Check<Session>, session: Session): Promise<CheckR
     status: statusOf(level, outcome),
     title: check.title,
     spec: check.spec,
+    requirement: requirementOf(check, session.options.profile),
     evidence: evidenceOf(outcome),
     durationMs: Math.round(performance.now() - started),
   };
@@ -241,6 +253,7 @@ export async function runConformance(options: ConformanceOptions, hooks: RunHook
   const resolved = resolveOptions(options);
   const checks = selectChecks(resolved);
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   await assertReachable(resolved);
   hooks.onStart?.(checks);
   const session = new Session(resolved);
@@ -259,6 +272,20 @@ export async function runConformance(options: ConformanceOptions, hooks: RunHook
   const results = checks.map((c) => byId.get(c.id) as CheckResult);
   return {
     target: resolved.url,
+    version: VERSION,
+    startedAt,
+    options: {
+      profile: resolved.profile,
+      strict: resolved.strict,
+      only: resolved.only,
+      skip: resolved.skip,
+      timeoutMs: resolved.timeoutMs,
+      heartbeatMs: resolved.heartbeatMs,
+      origins: resolved.origins,
+      headers: Object.keys(resolved.headers),
+      trigger: resolved.triggerUrl ? 'url' : resolved.triggerCmd ? 'cmd' : 'none',
+      closeUrl: resolved.closeUrl !== undefined,
+    },
     summary: summarize(results),
     results,
     durationMs: Math.round(performance.now() - started),

@@ -84,6 +84,8 @@ export interface CheckResult {
   status: Status;
   title: string;
   spec: string;
+  /** The requirement the check rests on (for a MUST, with its quoted "must" sentence). */
+  requirement: string;
   /** Expected / Actual for failures, what was seen for passes, the reason for skips. */
   evidence: string;
   /** Wall time the check took (ms); not part of the JSON contract. */
@@ -99,8 +101,28 @@ export interface Summary {
   skipped: number;
 }
 
+/** The options a run used, as reports record them (header values are left out: they may be secrets). */
+export interface ReportOptions {
+  profile: Profile;
+  strict: boolean;
+  only: string[];
+  skip: string[];
+  timeoutMs: number;
+  heartbeatMs: number;
+  origins: string[];
+  /** Names of the headers added with --header (values are not recorded). */
+  headers: string[];
+  trigger: 'url' | 'cmd' | 'none';
+  closeUrl: boolean;
+}
+
 export interface Report {
   target: string;
+  /** The kit's version. */
+  version: string;
+  /** When the run started (ISO 8601, UTC). */
+  startedAt: string;
+  options: ReportOptions;
   summary: Summary;
   results: CheckResult[];
   /** Total wall time (ms). */

@@ -1,8 +1,16 @@
-import type { Report } from '../types.ts';
+import type { Report, ReportOptions } from '../types.ts';
 
-/** The JSON contract of DESIGN.md: exactly these keys, in this order. */
+/**
+ * The JSON contract of DESIGN.md: exactly these keys, in this order (the tool's version, start time,
+ * duration and options beside the target, and each result's requirement).
+ */
 export interface JsonReport {
   target: string;
+  tool: 'sse-conformance';
+  version: string;
+  startedAt: string;
+  durationMs: number;
+  options: ReportOptions;
   summary: { passed: number; failed: number; warned: number; noted: number; skipped: number };
   results: {
     id: string;
@@ -11,6 +19,7 @@ export interface JsonReport {
     status: string;
     title: string;
     spec: string;
+    requirement: string;
     evidence: string;
   }[];
 }
@@ -19,14 +28,20 @@ export function toJson(report: Report): JsonReport {
   const { passed, failed, warned, noted, skipped } = report.summary;
   return {
     target: report.target,
+    tool: 'sse-conformance',
+    version: report.version,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    options: report.options,
     summary: { passed, failed, warned, noted, skipped },
-    results: report.results.map(({ id, category, level, status, title, spec, evidence }) => ({
+    results: report.results.map(({ id, category, level, status, title, spec, requirement, evidence }) => ({
       id,
       category,
       level,
       status,
       title,
       spec,
+      requirement,
       evidence,
     })),
   };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type CheckResult, exitCodeOf, type Report } from '../types.ts';
+import { formatHtml } from './html.ts';
 import { formatJson } from './json.ts';
 import { escapeXml, formatJunit } from './junit.ts';
 import { formatText } from './text.ts';
@@ -19,6 +20,7 @@ function result(
     status,
     title: `title of ${id}`,
     spec: `https://html.spec.whatwg.org/multipage/server-sent-events.html#${id}`,
+    requirement: `requirement of ${id}`,
     evidence,
     durationMs: 12,
   };
@@ -26,6 +28,20 @@ function result(
 
 const REPORT: Report = {
   target: 'http://127.0.0.1:1/events',
+  version: '0.2.0',
+  startedAt: '2026-12-03T11:00:00.000Z',
+  options: {
+    profile: 'generic',
+    strict: false,
+    only: [],
+    skip: [],
+    timeoutMs: 10000,
+    heartbeatMs: 30000,
+    origins: [],
+    headers: ['Authorization'],
+    trigger: 'none',
+    closeUrl: false,
+  },
   summary: { passed: 1, failed: 1, warned: 1, noted: 1, skipped: 2 },
   results: [
     result('headers.status-200', 'pass', 'MUST', 'HTTP/1.1 200 OK'),
@@ -52,7 +68,7 @@ describe('text report', () => {
     assert.match(text, /^headers\n {2}✓ headers\.status-200 \[MUST\]/m);
     assert.match(
       text,
-      /✗ ids\.no-null \[MUST\] title of ids\.no-null\n {6}Expected: ids without NULL\n {6}Actual: .*\n {6}https:\/\/html\.spec\.whatwg\.org\/.*#ids\.no-null/,
+      /✗ ids\.no-null \[MUST\] title of ids\.no-null\n {6}Requirement: requirement of ids\.no-null\n {6}Expected: ids without NULL\n {6}Actual: .*\n {6}https:\/\/html\.spec\.whatwg\.org\/.*#ids\.no-null/,
     );
     assert.match(text, /skipped: pass --origin\n.*\n {6}skipped: \(same reason\)/);
     assert.match(
@@ -60,7 +76,7 @@ describe('text report', () => {
       /Failures and warnings:\n {2}✗ ids\.no-null \[MUST\]\n {2}! retry\.sane-range \[SHOULD\]/,
     );
     assert.match(text, /FAILED: 6 checks, 1 passed, 1 failed, 1 warned, 1 noted, 2 skipped in 1\.2 s\n$/);
-    assert.match(text, /i headers\.x-accel-buffering \[MAY\] .*\n {6}Expected: X-Accel-Buffering: no/);
+    assert.match(text, /i headers\.x-accel-buffering \[MAY\] .*\n.*\n {6}Expected: X-Accel-Buffering: no/);
     assert.ok(!text.includes('\u001b['), 'no colour unless asked');
   });
 
@@ -70,9 +86,22 @@ describe('text report', () => {
 });
 
 describe('json report', () => {
-  test('has exactly the contract keys', () => {
+  test('has exactly the contract keys: version, start time, duration and options included', () => {
     const json = JSON.parse(formatJson(REPORT));
-    assert.deepEqual(Object.keys(json), ['target', 'summary', 'results']);
+    assert.deepEqual(Object.keys(json), [
+      'target',
+      'tool',
+      'version',
+      'startedAt',
+      'durationMs',
+      'options',
+      'summary',
+      'results',
+    ]);
+    assert.equal(json.version, '0.2.0');
+    assert.equal(json.startedAt, '2026-12-03T11:00:00.000Z');
+    assert.equal(json.durationMs, 1234);
+    assert.deepEqual(json.options.headers, ['Authorization'], 'header names only, never their values');
     assert.deepEqual(json.summary, REPORT.summary);
     assert.deepEqual(Object.keys(json.results[0]), [
       'id',
@@ -81,8 +110,33 @@ describe('json report', () => {
       'status',
       'title',
       'spec',
+      'requirement',
       'evidence',
     ]);
+  });
+});
+
+describe('html report', () => {
+  test('one self-contained page: verdict, counts, failures with requirement and evidence, nothing fetched', () => {
+    const html = formatHtml(REPORT);
+    assert.match(html, /^<!doctype html>/);
+    assert.match(html, /<span class="verdict failed">FAILED<\/span>/);
+    assert.match(html, /<span>1 failed<\/span><span>1 warned<\/span><span>1 noted<\/span>/);
+    assert.match(
+      html,
+      /requirement of ids\.no-null<\/div><pre>Expected: ids without NULL\nActual: id &quot;1\\u0000&quot; &lt;&amp;&gt;/,
+    );
+    assert.match(html, /sse-conformance 0\.2\.0 · started 2026-12-03T11:00:00\.000Z/);
+    // nothing that loads: no script, no stylesheet link, no img/src, no url() in the CSS
+    assert.doesNotMatch(html, /<script|<link|<img|\ssrc=|url\(|@import/i);
+  });
+
+  test('failures come first within a category', () => {
+    const html = formatHtml({
+      ...REPORT,
+      results: [REPORT.results[0] as CheckResult, { ...(REPORT.results[1] as CheckResult), status: 'fail' }],
+    });
+    assert.ok(html.indexOf('headers.x-accel-buffering') < html.indexOf('>headers.status-200<'));
   });
 });
 

@@ -42,7 +42,12 @@ export function formatText(report: Report, options: TextOptions = {}): string {
     for (const r of results) {
       out.push(line(r, color));
       if (r.status === 'fail' || r.status === 'warn' || r.status === 'note') {
-        out.push(indent(r.evidence, '      '), `      ${paint(r.spec, 36, color)}`);
+        // the requirement under the finding, as h2spec prints it, then what was seen
+        out.push(
+          paint(indent(`Requirement: ${r.requirement}`, '      '), 90, color),
+          indent(r.evidence, '      '),
+          `      ${paint(r.spec, 36, color)}`,
+        );
       } else if (r.status === 'skip' || options.verbose) {
         const same = r.status === 'skip' && r.evidence === lastSkip;
         out.push(paint(same ? '      skipped: (same reason)' : indent(r.evidence, '      '), 90, color));
