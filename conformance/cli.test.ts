@@ -266,6 +266,12 @@ describe('sse-conformance CLI', () => {
     assert.deepEqual(options.triggerHeaders, { Authorization: 'Bearer t' });
     assert.equal(options.profile, 'flight-board');
     assert.throws(() => parseCli(['http://x/', '--header', 'nocolon']), UsageError);
+    assert.equal(parseCli(['https://x/', '-k']).options.insecure, true);
+    assert.throws(() => parseCli(['https://x/', '--ca', '/nonexistent.pem']), /--ca \/nonexistent\.pem/);
+    assert.throws(
+      () => parseCli(['https://x/', '--ca', fileURLToPath(import.meta.url)]),
+      /no PEM certificate/,
+    );
   });
 
   test('on a TTY: a live progress line on stderr and colours', async () => {

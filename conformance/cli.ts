@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatHtml } from './report/html.ts';
 import { formatJson } from './report/json.ts';
@@ -29,6 +29,8 @@ Options:
   --trigger-cmd <command>   shell command run whenever an event is needed
   --close-url <url>         POSTed to last to end the stream; then GET <url> must answer 204 (flight-board)
   --clients <n>             concurrent clients of robustness.concurrent-clients (default 50)
+  -k, --insecure            accept any TLS certificate (a self-signed development server)
+  --ca <pem file>           trust this CA or self-signed certificate for https: targets
   --list                    list the checks and exit
   -h, --help                this help
   -v, --version             print the version and exit
@@ -62,6 +64,18 @@ function headerPairs(values: readonly string[], flag: string): Record<string, st
     headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
   }
   return headers;
+}
+
+function readPem(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new UsageError(`--ca ${file}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)`);
+  return pem;
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {
@@ -122,6 +136,8 @@ export function parseCli(argv: readonly string[]): {
     triggerHeaders: headerPairs(values['trigger-header'] ?? [], '--trigger-header'),
     triggerCmd: values['trigger-cmd'],
     closeUrl: values['close-url'],
+    insecure: values.insecure ?? false,
+    ca: values.ca === undefined ? undefined : readPem(values.ca),
   };
   return { options, format: format as Format, output: values.output, list, help: false, version: false };
 }
@@ -148,6 +164,8 @@ function parse(argv: readonly string[]) {
       'trigger-cmd': { type: 'string' },
       'close-url': { type: 'string' },
       list: { type: 'boolean' },
+      insecure: { type: 'boolean', short: 'k' },
+      ca: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { SseReader } from './reader.ts';
@@ -19,6 +19,16 @@ export interface StreamRequest {
   headers?: Record<string, string | null>;
   /** Follow 301/302/303/307/308 like a browser (at most 5 hops). Default true. */
   followRedirects?: boolean;
+  /** TLS trust for https: targets. Default: the system's CAs, certificates verified. */
+  tls?: TlsTrust;
+}
+
+/** How an https: target's certificate is trusted (`--insecure`, `--ca`). */
+export interface TlsTrust {
+  /** Accept any certificate (`--insecure`/`-k`): for a self-signed development server. */
+  insecure?: boolean;
+  /** PEM text of the CA (or self-signed certificate) to trust, instead of the system's (`--ca <pem>`). */
+  ca?: string;
 }
 
 /** The request headers a browser's EventSource sends (WHATWG HTML + Fetch). */
@@ -146,7 +156,15 @@ export class StreamRecorder {
     const port = Number(url.port || (secure ? 443 : 80));
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const socket = secure
-      ? tlsConnect({ host, port, servername: host, ALPNProtocols: ['http/1.1'] })
+      ? tlsConnect({
+          host,
+          port,
+          // SNI takes a host name, never an IP literal
+          servername: isIP(host) ? undefined : host,
+          ALPNProtocols: ['http/1.1'],
+          rejectUnauthorized: !this.request.tls?.insecure,
+          ca: this.request.tls?.ca,
+        })
       : netConnect({ host, port });
     this.#socket = socket;
     socket.setNoDelay(true);

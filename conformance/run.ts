@@ -67,6 +67,8 @@ export function resolveOptions(
     closeUrl: options.closeUrl,
     sampleEvents: positive('sampleEvents', options.sampleEvents, DEFAULTS.sampleEvents),
     clients: positive('clients', options.clients, DEFAULTS.clients),
+    insecure: options.insecure ?? false,
+    ca: options.ca,
   };
 }
 
@@ -219,13 +221,21 @@ async function runCheck(check: Check<Session>, session: Session): Promise<CheckR
  * response head is reachable, and headers.flushed-early reports how long it held it.
  */
 async function assertReachable(options: ResolvedOptions): Promise<void> {
-  const probe = openStream({ url: options.url, headers: options.headers });
+  const probe = openStream({
+    url: options.url,
+    headers: options.headers,
+    tls: { insecure: options.insecure, ca: options.ca },
+  });
   await probe.waitFor((s) => s.connectedAt >= 0 || s.headersAt >= 0, options.timeoutMs);
   probe.close();
   if (probe.connectedAt < 0 && probe.headersAt < 0) {
-    throw new UnreachableError(
-      `${options.url} is unreachable: ${probe.error?.message ?? `no connection within ${options.timeoutMs} ms`}`,
-    );
+    const reason = probe.error?.message ?? `no connection within ${options.timeoutMs} ms`;
+    const code = (probe.error as NodeJS.ErrnoException | undefined)?.code ?? '';
+    // A certificate the kit cannot verify is a usage matter with a known answer, not a dead server.
+    const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)
+      ? ' (a self-signed or private certificate: pass --ca <pem> to trust it, or --insecure/-k)'
+      : '';
+    throw new UnreachableError(`${options.url} is unreachable: ${reason}${hint}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { exec } from 'node:child_process';
-import { openStream, probeHead, type StreamRecorder, type StreamRequest } from './client.ts';
+import { openStream, probeHead, type StreamRecorder, type StreamRequest, type TlsTrust } from './client.ts';
 import type { Profile } from './types.ts';
 
 /** Options of one conformance run (the CLI flags, as a library user passes them). */
@@ -34,12 +34,16 @@ export interface ConformanceOptions {
   sampleEvents?: number;
   /** Concurrent clients of `robustness.concurrent-clients`. Default 50. */
   clients?: number;
+  /** Accept any TLS certificate (`--insecure`/`-k`). Default false. */
+  insecure?: boolean;
+  /** PEM text of a CA or self-signed certificate to trust (`--ca <file>` reads it). */
+  ca?: string;
 }
 
 export type ResolvedOptions = Required<
-  Omit<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'only' | 'skip'>
+  Omit<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'only' | 'skip' | 'ca'>
 > &
-  Pick<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl'>;
+  Pick<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'ca'>;
 
 export const DEFAULTS = {
   timeoutMs: 10_000,
@@ -70,6 +74,11 @@ export class Session {
     this.options = options;
   }
 
+  /** The TLS trust of every connection the run opens. */
+  get tls(): TlsTrust {
+    return { insecure: this.options.insecure, ca: this.options.ca };
+  }
+
   get timeout(): number {
     return this.options.timeoutMs;
   }
@@ -81,6 +90,7 @@ export class Session {
   /** Opens a stream to the target (or `url`) with the browser's headers plus the user's. */
   open(request: Partial<StreamRequest> = {}): StreamRecorder {
     const stream = openStream({
+      tls: this.tls,
       ...request,
       url: request.url ?? this.options.url,
       headers: { ...this.options.headers, ...request.headers },
@@ -93,6 +103,7 @@ export class Session {
   async head(request: Partial<StreamRequest> = {}, timeoutMs = this.timeout): Promise<StreamRecorder> {
     const stream = await probeHead(
       {
+        tls: this.tls,
         ...request,
         url: request.url ?? this.options.url,
         headers: { ...this.options.headers, ...request.headers },
