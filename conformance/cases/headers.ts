@@ -170,6 +170,29 @@ export const headerChecks: Check<Session>[] = [
     },
   },
   {
+    id: 'headers.first-bytes-at-once',
+    category: 'headers',
+    level: 'SHOULD',
+    title: `Body bytes follow the headers at once (retry: or a comment, ≤ ${HEADERS_DEADLINE_MS} ms)`,
+    spec: SPEC.processing,
+    requirement:
+      'Firefox fires EventSource `open` only when the first body bytes arrive, so a server that sends its headers and then waits for its first event shows "connecting" in Firefox until then: send `retry:` or a comment at once.',
+    async run(session) {
+      const main = await mainCapture(session);
+      if (main.headersAt < 0) return skip(`no response: ${main.describe()}`);
+      const waited = main.firstByteAt >= 0 ? main.firstByteAt - main.headersAt : -1;
+      if (waited >= 0 && waited <= HEADERS_DEADLINE_MS)
+        return pass(`first body byte ${Math.round(waited)} ms after the headers`);
+      return fail(
+        `a first body byte within ${HEADERS_DEADLINE_MS} ms of the headers`,
+        waited >= 0
+          ? `the first body byte came ${Math.round(waited)} ms after the headers`
+          : `no body byte in the ${Math.round((main.ended ? main.endedAt : main.now()) - main.headersAt)} ms the kit watched`,
+        'write `retry: <ms>` or a `:` comment line right after the headers, before waiting for the first event',
+      );
+    },
+  },
+  {
     id: 'headers.redirect-followed',
     category: 'headers',
     level: 'SHOULD',
