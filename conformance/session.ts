@@ -113,6 +113,11 @@ export class Session {
     return stream;
   }
 
+  /** Every stream the run opened so far (to judge every event the run saw, not one sample). */
+  get streams(): readonly StreamRecorder[] {
+    return [...this.#streams];
+  }
+
   /** Runs `compute` once per key for the whole run. */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
     let value = this.#memo.get(key) as Promise<T> | undefined;
