@@ -53,6 +53,8 @@ describe('each defect is caught in its category and no other', { concurrency: CO
         flagged(report, expected).includes(fixture.check as string),
         `${fixture.check} not flagged\n${text}`,
       );
+      if (fixture.alone)
+        assert.deepEqual(flagged(report, expected), [fixture.check], `one cause, one finding\n${text}`);
       for (const category of CATEGORIES.filter((c) => c !== expected)) {
         assert.deepEqual(flagged(report, category), [], `${category} flagged too\n${text}`);
       }

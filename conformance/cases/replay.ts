@@ -12,11 +12,36 @@ import type { Session } from '../session.ts';
 import { type Check, fail, type Outcome, pass, skip } from '../types.ts';
 import { SPEC } from './spec.ts';
 
-async function onReplay(session: Session, judge: (r: ReplayObservation) => Outcome): Promise<Outcome> {
+/**
+ * Runs `judge` for check `id` on the replay observation. One cause, one finding: when the resumed
+ * connection started over (history per connection) or replayed none of the missed events
+ * (Last-Event-ID ignored), the check that names that cause reports it and the others skip naming it.
+ */
+async function onReplay(
+  session: Session,
+  id: string,
+  judge: (r: ReplayObservation) => Outcome,
+): Promise<Outcome> {
   const observed = await replayObservation(session);
   if (typeof observed === 'string') return skip(observed);
   if (observed.resumed.status !== 200) return skip(`the resumed request got ${observed.resumed.describe()}`);
+  const cause = rootCause(observed);
+  if (cause && cause.check !== id) return skip(`${cause.reason} (see ${cause.check})`);
   return judge(observed);
+}
+
+/** The one defect that makes the other replay checks moot, if any. */
+export function rootCause(r: ReplayObservation): { check: string; reason: string } | undefined {
+  const got = r.resumed.reader.events;
+  const first = r.recorded[0] as SseEvent;
+  if (got.some((g) => sameEvent(g, first)) || wentBack(r.recorded, got[0]))
+    return { check: 'replay.state-per-stream', reason: 'the resumed connection started over' };
+  if (!expectedAfter(r).some((e) => got.some((g) => sameEvent(g, e))))
+    return {
+      check: 'replay.no-gaps',
+      reason: `none of the missed events was replayed (Last-Event-ID: ${pivotId(r)} ignored)`,
+    };
+  return undefined;
 }
 
 function expectedAfter(r: ReplayObservation): SseEvent[] {
@@ -60,7 +85,7 @@ export const replayChecks: Check<Session>[] = [
     requirement:
       'The Last-Event-ID header reports the last event the client saw, so the server can resume right after it.',
     run: (session) =>
-      onReplay(session, (r) => {
+      onReplay(session, 'replay.resumes-after-id', (r) => {
         const want = expectedAfter(r)[0] as SseEvent;
         const got = r.resumed.reader.events[0];
         if (got && sameEvent(got, want)) return pass(context(r));
@@ -75,7 +100,7 @@ export const replayChecks: Check<Session>[] = [
     spec: SPEC.lastEventId,
     requirement: 'A client that reconnects must not lose the events sent while it was away.',
     run: (session) =>
-      onReplay(session, (r) => {
+      onReplay(session, 'replay.no-gaps', (r) => {
         const got = r.resumed.reader.events;
         const missing = expectedAfter(r).filter((e) => !got.some((g) => sameEvent(g, e)));
         if (missing.length === 0) return pass(context(r));
@@ -91,7 +116,7 @@ export const replayChecks: Check<Session>[] = [
     requirement:
       'Events are dispatched in stream order; a replay that reorders them corrupts the client state.',
     run: (session) =>
-      onReplay(session, (r) => {
+      onReplay(session, 'replay.in-order', (r) => {
         const got = r.resumed.reader.events;
         const positions = expectedAfter(r)
           .map((e) => got.findIndex((g) => sameEvent(g, e)))
@@ -115,7 +140,7 @@ export const replayChecks: Check<Session>[] = [
     spec: SPEC.lastEventId,
     requirement: 'The client already has every event up to the one it names; a repeat is applied twice.',
     run: (session) =>
-      onReplay(session, (r) => {
+      onReplay(session, 'replay.no-duplicates', (r) => {
         const got = r.resumed.reader.events;
         const old = r.recorded.slice(0, r.pivot + 1);
         const repeated = got.filter((g) => old.some((o) => sameEvent(g, o)));
@@ -136,7 +161,7 @@ export const replayChecks: Check<Session>[] = [
     spec: SPEC.lastEventId,
     requirement: 'When the client is up to date, only new events follow.',
     run: (session) =>
-      onReplay(session, (r) => {
+      onReplay(session, 'replay.after-last-id', (r) => {
         const got = r.fromLast.reader.events;
         const lastId = ownId(r.recorded.at(-1) as SseEvent);
         const repeated = got.filter((g) => r.recorded.some((o) => sameEvent(g, o)));
@@ -159,7 +184,7 @@ export const replayChecks: Check<Session>[] = [
       must: 'flight-board protocol (DESIGN.md): Last-Event-ID: N → the events after N, in order, then live events.',
     },
     run: (session) =>
-      onReplay(session, (r) => {
+      onReplay(session, 'replay.state-per-stream', (r) => {
         const first = r.recorded[0] as SseEvent;
         const restarted =
           r.resumed.reader.events.find((g) => sameEvent(g, first)) ??
@@ -181,7 +206,7 @@ export const replayChecks: Check<Session>[] = [
     spec: SPEC.lastEventId,
     requirement: 'A replayed event is the same event: renumbering or retyping it breaks the next resume.',
     run: (session) =>
-      onReplay(session, (r) => {
+      onReplay(session, 'replay.keeps-ids-and-types', (r) => {
         const got = r.resumed.reader.events;
         for (const want of expectedAfter(r)) {
           const sameId = got.filter((g) => ownId(g) === ownId(want));
