@@ -29,6 +29,7 @@ Options:
   --trigger-cmd <command>   shell command run whenever an event is needed
   --close-url <url>         POSTed to last to end the stream; then GET <url> must answer 204 (flight-board)
   --clients <n>             concurrent clients of robustness.concurrent-clients (default 50)
+  --http2                   speak HTTP/2: h2 by ALPN over TLS (https:), h2c with prior knowledge (http:)
   -k, --insecure            accept any TLS certificate (a self-signed development server)
   --ca <pem file>           trust this CA or self-signed certificate for https: targets
   --list                    list the checks and exit
@@ -137,6 +138,7 @@ export function parseCli(argv: readonly string[]): {
     triggerCmd: values['trigger-cmd'],
     closeUrl: values['close-url'],
     insecure: values.insecure ?? false,
+    http2: values.http2 ?? false,
     ca: values.ca === undefined ? undefined : readPem(values.ca),
   };
   return { options, format: format as Format, output: values.output, list, help: false, version: false };
@@ -165,6 +167,7 @@ function parse(argv: readonly string[]) {
       'close-url': { type: 'string' },
       list: { type: 'boolean' },
       insecure: { type: 'boolean', short: 'k' },
+      http2: { type: 'boolean' },
       ca: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

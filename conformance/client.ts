@@ -1,6 +1,8 @@
+import { type ClientHttp2Stream, constants as http2Constants } from 'node:http2';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Http2Pool } from './http2-pool.ts';
 import { SseReader } from './reader.ts';
 
 /**
@@ -21,6 +23,8 @@ export interface StreamRequest {
   followRedirects?: boolean;
   /** TLS trust for https: targets. Default: the system's CAs, certificates verified. */
   tls?: TlsTrust;
+  /** Send the request as a stream of this pool's HTTP/2 connection instead of over HTTP/1.1. */
+  http2?: Http2Pool;
 }
 
 /** How an https: target's certificate is trusted (`--insecure`, `--ca`). */
@@ -79,9 +83,12 @@ export class StreamRecorder {
   error: Error | undefined;
   /** True when the client closed the connection (not the server). */
   closedByUs = false;
+  /** Over HTTP/2: the RST_STREAM code the stream ended with (0 NO_ERROR), -1 before it ended. */
+  resetCode = -1;
   readonly startedAt = performance.now();
 
   #socket: Socket | undefined;
+  #h2: ClientHttp2Stream | undefined;
   #head = Buffer.alloc(0);
   #inBody = false;
   #mode: 'chunked' | 'length' | 'close' | 'none' = 'close';
@@ -100,7 +107,8 @@ export class StreamRecorder {
     for (const [name, value] of Object.entries({ ...BROWSER_HEADERS, ...request.headers })) {
       if (value !== null && value !== undefined) this.requestHeaders[name] = value;
     }
-    this.#open(new URL(request.url), request.method ?? 'GET');
+    if (request.http2) this.#openH2(request.http2, new URL(request.url), request.method ?? 'GET');
+    else this.#open(new URL(request.url), request.method ?? 'GET');
   }
 
   /** ms since the request was sent. */
@@ -141,6 +149,7 @@ export class StreamRecorder {
   close(): void {
     if (!this.ended) this.closedByUs = true;
     this.#socket?.destroy();
+    if (this.#h2 && !this.#h2.closed) this.#h2.close(http2Constants.NGHTTP2_CANCEL);
     this.#finish();
   }
 
@@ -181,6 +190,54 @@ export class StreamRecorder {
     });
     socket.on('close', () => {
       if (this.#socket === socket) this.#finish();
+    });
+  }
+
+  /** The request as one stream of the pool's HTTP/2 connection (redirects are not followed here). */
+  #openH2(pool: Http2Pool, url: URL, method: string): void {
+    const session = pool.session(url);
+    const markConnected = () => {
+      const at = pool.connectedAt(url);
+      this.connectedAt = at === undefined ? this.now() : Math.max(0, at - this.startedAt);
+    };
+    if (session.connecting) session.once('connect', markConnected);
+    else markConnected();
+    const headers: Record<string, string> = { ':method': method, ':path': `${url.pathname}${url.search}` };
+    for (const [name, value] of Object.entries(this.requestHeaders)) headers[name.toLowerCase()] = value;
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.request(headers, {
+        endStream: method === 'GET' || method === 'HEAD' || method === 'OPTIONS',
+      });
+    } catch (error) {
+      this.error = error instanceof Error ? error : new Error(String(error));
+      this.#complete();
+      return;
+    }
+    this.#h2 = stream;
+    stream.on('response', (head) => {
+      this.status = Number(head[':status'] ?? 0);
+      this.statusLine = `HTTP/2 ${this.status}`;
+      this.headers = {};
+      this.rawHeaders = [];
+      for (const [name, value] of Object.entries(head)) {
+        if (name.startsWith(':') || value === undefined) continue;
+        const text = Array.isArray(value) ? value.join(', ') : String(value);
+        this.rawHeaders.push([name, text]);
+        this.headers[name] = text;
+      }
+      this.headersAt = this.now();
+      this.#inBody = true;
+      this.#startBody(method);
+      this.#notify();
+    });
+    stream.on('data', (chunk: Buffer) => this.#sink?.(chunk));
+    stream.on('error', (error) => {
+      this.error ??= error;
+    });
+    stream.on('close', () => {
+      this.resetCode = stream.rstCode ?? 0;
+      this.#finish();
     });
   }
 

@@ -1,5 +1,6 @@
 import { CHECKS } from './cases/index.ts';
 import { openStream } from './client.ts';
+import { Http2Pool } from './http2-pool.ts';
 import { heldHead, mainCapture } from './observations.ts';
 import { type ConformanceOptions, DEFAULTS, type ResolvedOptions, Session } from './session.ts';
 import {
@@ -69,6 +70,7 @@ export function resolveOptions(
     clients: positive('clients', options.clients, DEFAULTS.clients),
     insecure: options.insecure ?? false,
     ca: options.ca,
+    http2: options.http2 ?? false,
   };
 }
 
@@ -221,13 +223,12 @@ async function runCheck(check: Check<Session>, session: Session): Promise<CheckR
  * response head is reachable, and headers.flushed-early reports how long it held it.
  */
 async function assertReachable(options: ResolvedOptions): Promise<void> {
-  const probe = openStream({
-    url: options.url,
-    headers: options.headers,
-    tls: { insecure: options.insecure, ca: options.ca },
-  });
+  const tls = { insecure: options.insecure, ca: options.ca };
+  const pool = options.http2 ? new Http2Pool(tls) : undefined;
+  const probe = openStream({ url: options.url, headers: options.headers, tls, http2: pool });
   await probe.waitFor((s) => s.connectedAt >= 0 || s.headersAt >= 0, options.timeoutMs);
   probe.close();
+  pool?.close();
   if (probe.connectedAt < 0 && probe.headersAt < 0) {
     const reason = probe.error?.message ?? `no connection within ${options.timeoutMs} ms`;
     const code = (probe.error as NodeJS.ErrnoException | undefined)?.code ?? '';
@@ -295,6 +296,7 @@ export async function runConformance(options: ConformanceOptions, hooks: RunHook
       headers: Object.keys(resolved.headers),
       trigger: resolved.triggerUrl ? 'url' : resolved.triggerCmd ? 'cmd' : 'none',
       closeUrl: resolved.closeUrl !== undefined,
+      http2: resolved.http2,
     },
     summary: summarize(results),
     results,

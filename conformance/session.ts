@@ -1,5 +1,6 @@
 import { exec } from 'node:child_process';
 import { openStream, probeHead, type StreamRecorder, type StreamRequest, type TlsTrust } from './client.ts';
+import { Http2Pool } from './http2-pool.ts';
 import type { Profile } from './types.ts';
 
 /** Options of one conformance run (the CLI flags, as a library user passes them). */
@@ -38,6 +39,11 @@ export interface ConformanceOptions {
   insecure?: boolean;
   /** PEM text of a CA or self-signed certificate to trust (`--ca <file>` reads it). */
   ca?: string;
+  /**
+   * Speak HTTP/2 (`--http2`): h2 by ALPN over TLS for https:, h2c with prior knowledge for http:,
+   * every stream of the run on one multiplexed connection. Default false (HTTP/1.1).
+   */
+  http2?: boolean;
 }
 
 export type ResolvedOptions = Required<
@@ -70,8 +76,12 @@ export class Session {
   #lastPoke = 0;
   #poking: Promise<void> | undefined;
 
+  /** The run's HTTP/2 connection (with --http2). */
+  readonly http2: Http2Pool | undefined;
+
   constructor(options: ResolvedOptions) {
     this.options = options;
+    this.http2 = options.http2 ? new Http2Pool(this.tls) : undefined;
   }
 
   /** The TLS trust of every connection the run opens. */
@@ -91,6 +101,7 @@ export class Session {
   open(request: Partial<StreamRequest> = {}): StreamRecorder {
     const stream = openStream({
       tls: this.tls,
+      http2: this.http2,
       ...request,
       url: request.url ?? this.options.url,
       headers: { ...this.options.headers, ...request.headers },
@@ -104,6 +115,7 @@ export class Session {
     const stream = await probeHead(
       {
         tls: this.tls,
+        http2: this.http2,
         ...request,
         url: request.url ?? this.options.url,
         headers: { ...this.options.headers, ...request.headers },
@@ -196,5 +208,6 @@ export class Session {
   dispose(): void {
     for (const stream of this.#streams) stream.close();
     this.#streams.clear();
+    this.http2?.close();
   }
 }

@@ -114,6 +114,7 @@ export interface ReportOptions {
   headers: string[];
   trigger: 'url' | 'cmd' | 'none';
   closeUrl: boolean;
+  http2: boolean;
 }
 
 export interface Report {

@@ -41,6 +41,7 @@ const REPORT: Report = {
     headers: ['Authorization'],
     trigger: 'none',
     closeUrl: false,
+    http2: false,
   },
   summary: { passed: 1, failed: 1, warned: 1, noted: 1, skipped: 2 },
   results: [
