@@ -23,6 +23,33 @@ describe('HTTP/2 targets', () => {
   });
   after(() => Promise.all([h2.close(), h2c.close()]));
 
+  for (const [name, options, check] of [
+    ['a server that allows 2 streams at once', { h2MaxStreams: 2 }, 'http2.multiplexed'],
+    ['a server that resets every stream after 1 s', { h2ResetAfterMs: 1000 }, 'http2.no-stream-reset'],
+  ] as const) {
+    test(`${name} => ${check}`, async () => {
+      const server = await startFixture({ http2: true, ...options });
+      try {
+        const report = await runConformance({ ...RUN, url: server.url });
+        const result = report.results.find((r) => r.id === check);
+        assert.ok(result?.status === 'warn' || result?.status === 'fail', formatText(report));
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  test('over HTTP/1.1 the http2 checks skip, saying to pass --http2', async () => {
+    const h1 = await startFixture();
+    try {
+      const report = await runConformance({ ...RUN, http2: false, url: h1.url, only: ['http2'] });
+      assert.equal(report.results.length, 3);
+      for (const r of report.results) assert.match(r.evidence, /^skipped: .*pass --http2/, r.id);
+    } finally {
+      await h1.close();
+    }
+  });
+
   for (const [name, fixture, extra] of [
     ['h2 over TLS (ALPN)', () => h2, { ca: certificate.cert.toString() }],
     ['h2c with prior knowledge', () => h2c, {}],

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Simulator } from '../server/simulator.ts';
+import { testCertificate } from '../test/support/test-certificate.ts';
 import { startTestServer, type TestServer } from '../test/support/test-server.ts';
 import { formatText } from './report/text.ts';
 import { runConformance } from './run.ts';
@@ -45,6 +46,9 @@ describe('the reference server', () => {
       'headers.profile-204-after-close',
       'headers.redirect-followed',
       'heartbeat.max-gap',
+      'http2.multiplexed',
+      'http2.no-connection-headers',
+      'http2.no-stream-reset',
     ]);
   });
 
@@ -63,6 +67,39 @@ describe('the reference server', () => {
       ],
       formatText(report),
     );
+  });
+});
+
+describe('the reference server over HTTP/2 with TLS', () => {
+  let server: TestServer;
+  let simulator: Simulator;
+
+  before(async () => {
+    server = await startTestServer(
+      { corsOrigins: [ORIGIN], token: TOKEN, heartbeatMs: 400 },
+      { protocol: 'h2' },
+    );
+    simulator = new Simulator(server.store, { seed: 7, speed: 2 });
+    await simulator.start();
+  });
+  after(async () => {
+    simulator.stop();
+    await server.close();
+  });
+
+  test('passes the default suite and the http2 checks over one h2 connection (ALPN, --ca)', async () => {
+    assert.match(server.url, /^https:/);
+    const report = await runConformance({
+      url: `${server.url}/events`,
+      origins: [ORIGIN],
+      profile: 'flight-board',
+      http2: true,
+      ca: testCertificate().cert.toString(),
+    });
+    assert.deepEqual(notPassing(report), [], formatText(report));
+    assert.match(report.results.find((r) => r.id === 'headers.status-200')?.evidence ?? '', /^HTTP\/2 200/);
+    for (const id of ['http2.no-connection-headers', 'http2.multiplexed', 'http2.no-stream-reset'])
+      assert.equal(report.results.find((r) => r.id === id)?.status, 'pass', `${id}\n${formatText(report)}`);
   });
 });
 

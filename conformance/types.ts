@@ -13,6 +13,7 @@ export const CATEGORIES = [
   'cors',
   'heartbeat',
   'robustness',
+  'http2',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 

@@ -4,6 +4,7 @@ import { corsChecks } from './cors.ts';
 import { framingChecks } from './framing.ts';
 import { headerChecks } from './headers.ts';
 import { heartbeatChecks } from './heartbeat.ts';
+import { http2Checks } from './http2.ts';
 import { idChecks } from './ids.ts';
 import { replayChecks } from './replay.ts';
 import { retryChecks } from './retry.ts';
@@ -19,4 +20,5 @@ export const CHECKS: readonly Check<Session>[] = [
   ...corsChecks,
   ...heartbeatChecks,
   ...robustnessChecks,
+  ...http2Checks,
 ];

@@ -24,5 +24,8 @@ export const SPEC = {
   notModified: 'https://www.rfc-editor.org/rfc/rfc9110#section-15.4.5',
   noTransform: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.6',
   noCache: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.4',
+  h2ConnectionSpecific: 'https://www.rfc-editor.org/rfc/rfc9113#section-8.2.2',
+  h2StreamConcurrency: 'https://www.rfc-editor.org/rfc/rfc9113#section-5.1.2',
+  h2StreamErrors: 'https://www.rfc-editor.org/rfc/rfc9113#section-5.4.2',
   accelBuffering: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffering',
 } as const;
