@@ -22,7 +22,10 @@ export interface EventStreamOptions {
  * The EventSource API does not say which status came back, and a `204` must end the stream
  * while a `503` must be retried. So, once per failure and only then, the controller asks with
  * one `fetch` of the same URL (headers only; the body, if any, is aborted at once) and reads the
- * status: `204` closes for good, anything else schedules a retry. The reference server sends
+ * status: `204` closes for good, anything else schedules a retry with backoff, and says why
+ * (`lastError`: "404 Not Found", "not an event stream: text/html", or a fetch that failed outright,
+ * which is how a CORS refusal and an unreachable server both look). A stream that fails before it
+ * ever opened is treated the same way, whatever the browser would do. The reference server sends
  * CORS headers on the `204` too, so this works cross-origin.
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#fail-the-connection
@@ -35,6 +38,8 @@ export class EventStreamController implements ReactiveController {
   retryDelay = 1000;
   /** The longest retry delay (ms). Default: 30000. */
   maxRetryDelay = 30000;
+  /** Why the stream last failed (e.g. "404 Not Found"); '' once it is live again. */
+  lastError = '';
   #source: EventSource | undefined;
   #probe: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -99,13 +104,18 @@ export class EventStreamController implements ReactiveController {
     const source = new EventSource(this.#url(), { withCredentials: this.#withCredentials });
     this.#source = source;
     this.#setStatus(this.#attempt ? ConnectionStatus.reconnecting : ConnectionStatus.connecting);
+    let opened = false;
     source.onopen = () => {
+      opened = true;
       this.#attempt = 0;
+      this.lastError = '';
       this.#setStatus(ConnectionStatus.live);
     };
     source.onerror = () => {
       if (source !== this.#source) return;
-      if (source.readyState === EventSource.CLOSED) void this.#failed();
+      // A stream that never opened failed, even where the browser would retry it by itself
+      // (Chromium retries a CORS refusal or a refused connection every 3 s and says nothing).
+      if (source.readyState === EventSource.CLOSED || !opened) void this.#failed();
       else this.#setStatus(ConnectionStatus.reconnecting);
     };
     for (const type of this.#options.events) {
@@ -121,10 +131,10 @@ export class EventStreamController implements ReactiveController {
   /** The browser gave up: ask once why (see the class comment), then close or retry. */
   async #failed(): Promise<void> {
     this.#close();
-    this.#setStatus(ConnectionStatus.error);
     const probe = new AbortController();
     this.#probe = probe;
     let status = 0;
+    let reason = '';
     try {
       const response = await fetch(this.#url(), {
         headers: { accept: 'text/event-stream' },
@@ -133,8 +143,15 @@ export class EventStreamController implements ReactiveController {
         signal: probe.signal,
       });
       status = response.status;
+      const type = response.headers.get('content-type') ?? '';
+      reason = response.ok
+        ? type.startsWith('text/event-stream')
+          ? ''
+          : `not an event stream: ${type}`
+        : `${status} ${response.statusText}`.trim();
     } catch {
-      // A network or CORS failure: nothing to read, retry like any other failure.
+      // fetch tells a CORS refusal no better than a server that is down.
+      reason = 'blocked by CORS or unreachable';
     }
     probe.abort(); // never read a body: if the stream is back, the EventSource will take it
     if (this.#probe !== probe) return; // stopped, retargeted or removed meanwhile
@@ -143,6 +160,11 @@ export class EventStreamController implements ReactiveController {
       this.finish();
       return;
     }
+    // Once per reason, not once per retry: the console is for people, not a retry log.
+    if (reason !== this.lastError) console.warn(`<flight-board> ${this.#src}: ${reason}`);
+    this.lastError = reason;
+    // After the probe, so the status (and its event) carries the reason.
+    this.#setStatus(ConnectionStatus.error);
     const delay = backoffDelay(this.#attempt++, this.retryDelay, this.maxRetryDelay);
     this.#timer = setTimeout(() => this.#open(), delay);
   }

@@ -42,6 +42,8 @@ export class FlightBoardStatusEvent extends Event {
   constructor(
     /** The new status. */
     readonly status: ConnectionStatus,
+    /** Why the stream last failed (e.g. "404 Not Found"), with status `error`; '' otherwise. */
+    readonly error = '',
   ) {
     super(FlightBoardStatusEvent.type, { bubbles: true, composed: true });
   }

@@ -89,6 +89,11 @@ export const styles = css`
   th:last-child {
     width: 13ch;
   }
+  /* Rows are reused in place as the window moves: a row must not become the browser's scroll
+     anchor, or the scroll would follow it when the spacer above it grows. */
+  tbody {
+    overflow-anchor: none;
+  }
   /* Stand-ins for the rows a large board does not render (see row-window.ts). */
   .spacer td {
     padding: 0;

@@ -1092,3 +1092,60 @@ describe("the README's styling snippet", () => {
     });
   }
 });
+
+describe('<flight-board> says why a stream fails', () => {
+  const crossOrigin = () => {
+    // Same server, another origin (localhost and 127.0.0.1 differ): the dev server sends no CORS headers.
+    const other = location.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1';
+    return `${location.protocol}//${other}:${location.port}/no-cors-${Math.random().toString(36).slice(2)}`;
+  };
+  for (const [name, target, reason] of [
+    [
+      'a 404',
+      () =>
+        scriptedStream(
+          http.get(/\/scripted-/, () => new HttpResponse('gone', { status: 404, statusText: 'Not Found' })),
+        ).url,
+      '404 Not Found',
+    ],
+    [
+      'an HTML page',
+      () => scriptedStream(http.get(/\/scripted-/, () => HttpResponse.html('<p>login</p>'))).url,
+      'not an event stream: text/html',
+    ],
+    ['a server that does not allow this origin (CORS)', crossOrigin, 'blocked by CORS or unreachable'],
+  ] as const) {
+    it(`after ${name}: shows "${reason}", sets lastError and the status event's error, warns once with the URL, keeps retrying`, async () => {
+      const warnings: unknown[][] = [];
+      const warn = console.warn;
+      console.warn = (...args: unknown[]) => warnings.push(args);
+      const url = target();
+      try {
+        const statuses: FlightBoardStatusEvent[] = [];
+        const el = document.createElement('flight-board') as FlightBoardElement;
+        el.addEventListener('flight-board-status', (e) => statuses.push(e));
+        el.retryDelay = 20;
+        el.maxRetryDelay = 40;
+        el.src = url;
+        document.body.append(el);
+        try {
+          await waitUntil(() => statuses.filter((e) => e.status === 'error').length >= 3, 'three failures', {
+            timeout: 5000,
+          }).catch((error) => {
+            throw new Error(`${error.message}; statuses: ${statuses.map((e) => e.status)}; ${warnings}`);
+          });
+          expect(el.lastError).to.equal(reason);
+          expect(statuses.find((e) => e.status === 'error')!.error).to.equal(reason);
+          await el.updateComplete;
+          await new Promise(requestAnimationFrame);
+          expect(statusText(el)).to.contain(reason);
+          expect(warnings.map(String)).to.deep.equal([`<flight-board> ${url}: ${reason}`]);
+        } finally {
+          el.remove();
+        }
+      } finally {
+        console.warn = warn;
+      }
+    });
+  }
+});

@@ -1,7 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
-import { repeat } from 'lit/directives/repeat.js';
 import {
   asFlightSnapshot,
   type Flight,
@@ -132,6 +131,11 @@ export class FlightBoardElement extends LitElement {
     return this.#stream.status;
   }
 
+  /** Why the stream last failed ("404 Not Found", "not an event stream: text/html", a CORS refusal); '' once live. */
+  get lastError(): string {
+    return this.#stream.lastError;
+  }
+
   /** When the board last changed because of the stream. Default: undefined. */
   get lastUpdate(): Date | undefined {
     return this.#lastUpdate;
@@ -170,15 +174,19 @@ export class FlightBoardElement extends LitElement {
   #shownSecond: number | undefined;
   readonly #flashes = new Flashes(this, FLASH_MS, MAX_FLASHES);
   readonly #announcer = new Announcer(this);
+  /** The connection statuses announced since the stream was last live. */
+  readonly #said = new Set<string>();
   readonly #stream = new EventStreamController(this, {
     events: Object.values(FlightEvent),
     onEvent: (type, data) => this.#receive(type, data),
     onStatus: (status) => {
-      // Each connection change is reported once (the controller drops a repeated status).
-      if (status === 'error' || status === 'closed' || status === 'reconnecting') {
-        this.#announcer.say(STATUS_TEXT[status]);
+      // Each connection change is announced once until the stream is live again, not once per retry.
+      if (status === 'live') this.#said.clear();
+      else if (/error|closed|reconnecting/.test(status) && !this.#said.has(status)) {
+        this.#said.add(status);
+        this.#announcer.say(this.#statusText());
       }
-      this.dispatchEvent(new FlightBoardStatusEvent(status));
+      this.dispatchEvent(new FlightBoardStatusEvent(status, this.lastError));
     },
   });
 
@@ -215,7 +223,7 @@ export class FlightBoardElement extends LitElement {
     return html`
       <div class="bar">
         <p part="status" data-status=${status}>
-          <span>${STATUS_TEXT[status]}</span>${
+          <span>${this.#statusText()}</span>${
             updated
               ? html` · updated <time datetime=${updated.toISOString()}>${updated.toLocaleTimeString()}</time>`
               : nothing
@@ -237,9 +245,7 @@ export class FlightBoardElement extends LitElement {
         </thead>
         <tbody>
           ${windowed ? spacer : nothing}
-          ${repeat(
-            rows.slice(start, end),
-            (f) => f.flight,
+          ${rows.slice(start, end).map(
             // The flight object is replaced on every change, so unchanged rows are skipped entirely.
             (f, i) => {
               const index = windowed ? start + i + 2 : undefined; // row 1 is the header
@@ -252,6 +258,13 @@ export class FlightBoardElement extends LitElement {
       </table>
       <div class="visually-hidden" aria-live=${this.announce}>${this.#announcer.text}</div>
     `;
+  }
+
+  /** The status line's words: a failing stream says why (`lastError`). */
+  #statusText(): string {
+    const { status, lastError } = this;
+    const failing = lastError && (status === 'error' || status === 'reconnecting');
+    return failing ? `${STATUS_TEXT[status]} (${lastError})` : STATUS_TEXT[status];
   }
 
   /** A column header: a button (mouse, Enter, Space) that sorts by the column; `aria-sort` on the sorted one. */

@@ -53,7 +53,7 @@ function renderedBoards(page: Page): Promise<Row[][]> {
     [...document.querySelectorAll('flight-board')].map((board) =>
       [...(board.shadowRoot?.querySelectorAll('tbody tr[data-flight]') ?? [])]
         .map((tr) => {
-          const [flight, origin, arrival, state] = [...tr.querySelectorAll('td')].map(
+          const [flight, origin, arrival, state] = [...tr.querySelectorAll('th, td')].map(
             (td) => td.textContent?.trim() ?? '',
           );
           if (flight !== tr.getAttribute('data-flight') || state !== tr.getAttribute('data-state')) {

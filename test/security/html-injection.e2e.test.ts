@@ -48,7 +48,7 @@ async function rendered(
     const rows = [...(root?.querySelectorAll('tbody tr') ?? [])];
     const all = [...(root?.querySelectorAll('*') ?? []), ...document.querySelectorAll('body *')];
     return {
-      cells: rows.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+      cells: rows.map((tr) => [...tr.querySelectorAll('th, td')].map((td) => td.textContent?.trim() ?? '')),
       injected: all
         .filter((el) =>
           ['IMG', 'SCRIPT', 'SVG', 'IFRAME', 'OBJECT', 'EMBED'].includes(el.tagName.toUpperCase()),
