@@ -10,6 +10,9 @@ export const GARBAGE_IDS = ['abc', '-1', '1e999', '9'.repeat(500), 'NaN', '__pro
 /** How long a garbage-id stream must stay open to count as working (ms). */
 const STAYS_OPEN_MS = 500;
 const BURST_SIZE = 30;
+/** Disconnect churn: this many clients, each dropped within CHURN_WINDOW_MS of connecting. */
+const CHURN_CLIENTS = 20;
+const CHURN_WINDOW_MS = 150;
 
 /**
  * A stream works when it answers like a plain request does (the main capture's status and
@@ -126,6 +129,54 @@ export const robustnessChecks: Check<Session>[] = [
       const detail = `${n} connections aborted (before headers, after headers, mid-stream); ${seen}`;
       if (ok) return pass(detail);
       return fail('a working stream after the burst', detail);
+    },
+  },
+  {
+    id: 'robustness.disconnect-churn',
+    category: 'robustness',
+    level: 'SHOULD',
+    title: `${CHURN_CLIENTS} clients dropping within ${CHURN_WINDOW_MS} ms leave a watching client's stream flowing`,
+    spec: SPEC.authoring,
+    requirement:
+      'Clients that connect and vanish at once (reloads, flaky networks) must not break the broadcast: a write to a closed response that throws, or a listener list changed while it is walked, stops events and heartbeats for everyone.',
+    async run(session) {
+      const main = await mainCapture(session);
+      if (main.status !== 200) return skip(`the stream itself answers ${main.describe()}`);
+      const watcher = session.open();
+      // Churn only a stream that flows: bytes after the first read (an event or a heartbeat).
+      if (!(await watcher.waitFor((s) => s.reads.length >= 2, session.timeout))) {
+        watcher.close();
+        return skip(`the watching client got nothing after its first bytes in ${session.timeout} ms`);
+      }
+      const churn = Array.from({ length: CHURN_CLIENTS }, (_, i) => {
+        const stream = session.open();
+        return new Promise<void>((resolve) =>
+          setTimeout(
+            () => {
+              stream.close();
+              resolve();
+            },
+            Math.round(((i + 1) * CHURN_WINDOW_MS) / CHURN_CLIENTS),
+          ),
+        );
+      });
+      await Promise.all(churn);
+      const before = watcher.reader.bytes;
+      const eventsBefore = watcher.reader.events.length;
+      // A stream that carries events must still carry them; one of heartbeats only, heartbeats.
+      const wantEvents = main.reader.events.length > 0;
+      const flowing = await watcher.waitFor(
+        (s) => s.reader.bytes > before && (!wantEvents || s.reader.events.length > eventsBefore),
+        session.timeout,
+      );
+      watcher.close();
+      const seen = `after the churn the watcher got ${watcher.reader.bytes - before} more bytes, ${watcher.reader.events.length - eventsBefore} more events`;
+      if (flowing && !(watcher.ended && !watcher.closedByUs)) return pass(seen);
+      return fail(
+        `${wantEvents ? 'events' : 'heartbeats'} still reaching the watching client within ${session.timeout} ms`,
+        watcher.ended && !watcher.closedByUs ? `the server ended the watcher's stream; ${seen}` : seen,
+        'guard each write to a client (skip closed ones) and remove clients on close without breaking the broadcast loop',
+      );
     },
   },
   {
