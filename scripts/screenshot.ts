@@ -1,6 +1,7 @@
 // Takes the README's screenshot: the demo page, served by the real server with the simulator
 // running, rendered by headless Chromium, after a dropped connection so the log shows a replay.
-// Run with `npm run screenshot` (optionally: an output path).
+// Then the board alone at 320 px and 1280 px, light and dark (docs/board-<width>-<scheme>.png).
+// Run with `npm run screenshot` (optionally: an output path for the first).
 import { randomUUID } from 'node:crypto';
 import { Simulator } from '../server/simulator.ts';
 import { launchChromium } from '../test/support/chromium.ts';
@@ -24,6 +25,19 @@ try {
   await page.evaluate(() => window.scrollTo(0, 0)); // the click scrolled the operator panel into view
   await page.screenshot({ path: out });
   console.log(`wrote ${out}`);
+  // The board alone, on the plain page, as a phone and a desktop show it, in both colour schemes.
+  for (const width of [320, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const board = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+      await board.goto(`${server.url}/classic.html`);
+      await board.locator('flight-board tbody tr').first().waitFor();
+      await board.waitForTimeout(500);
+      const path = `docs/board-${width}-${colorScheme}.png`;
+      await board.locator('flight-board').screenshot({ path });
+      console.log(`wrote ${path}`);
+      await board.close();
+    }
+  }
 } finally {
   simulator.stop();
   await browser.close();

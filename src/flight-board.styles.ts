@@ -59,6 +59,7 @@ export const styles = css`
     /* Narrower than ~380 px, the text shrinks with the board (cqi: 1% of its width), so four
        columns fit from 320 px up; the ch column widths below shrink with it. */
     font-size: min(1em, 4.2cqi);
+    --_pad: min(0.75rem, 1.5cqi);
   }
   caption {
     text-align: start;
@@ -72,22 +73,23 @@ export const styles = css`
   th,
   td {
     text-align: start;
-    padding: 0.5rem min(0.75rem, 1.5cqi);
+    padding: 0.5rem var(--_pad);
     border-bottom: 1px solid var(--_border);
     white-space: nowrap;
     overflow: hidden;
     text-overflow: ellipsis;
     color: var(--_cell);
   }
+  /* Room for "ARRIVAL ▲" and a flight number; the state column for "cancelled". */
   thead th {
     padding: 0;
-    width: 9ch;
+    width: calc(9ch + 2 * var(--_pad));
   }
   th:nth-child(2) {
     width: auto;
   }
   th:last-child {
-    width: 13ch;
+    width: calc(10ch + 2 * var(--_pad));
   }
   /* Rows are reused in place as the window moves: a row must not become the browser's scroll
      anchor, or the scroll would follow it when the spacer above it grows. */
@@ -102,7 +104,7 @@ export const styles = css`
   [part~='sort'] {
     width: 100%;
     border: 0;
-    padding: 0.5rem min(0.75rem, 1.5cqi);
+    padding: 0.5rem var(--_pad);
     text-align: start;
     font-size: 0.8em;
     letter-spacing: 0.1em;

@@ -54,4 +54,29 @@ describe('the demo page in headless Chromium', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  for (const path of ['/', '/classic.html']) {
+    test(`${path} fits phones and desktops: no horizontal overflow at 320, 390, 768 and 1280 px`, async () => {
+      for (const width of [320, 390, 768, 1280]) {
+        const page = await browser.newPage({ viewport: { width, height: 800 } });
+        await page.goto(`${server.url}${path}`);
+        await page.locator('flight-board tbody tr').first().waitFor({ timeout: 5000 });
+        const sizes = await page.evaluate(() => {
+          const board = document.querySelector('flight-board')!;
+          const table = board.shadowRoot!.querySelector('table')!;
+          return {
+            page: document.documentElement.scrollWidth,
+            board: board.getBoundingClientRect().right,
+            table: table.getBoundingClientRect().right,
+          };
+        });
+        assert.ok(sizes.page <= width, `${path} at ${width} px is ${sizes.page} px wide`);
+        assert.ok(
+          sizes.table <= sizes.board,
+          `${path} at ${width} px: the table overflows the board ${JSON.stringify(sizes)}`,
+        );
+        await page.close();
+      }
+    });
+  }
 });
