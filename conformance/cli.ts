@@ -29,6 +29,8 @@ Options:
   --trigger-cmd <command>   shell command run whenever an event is needed
   --close-url <url>         POSTed to last to end the stream; then GET <url> must answer 204 (flight-board)
   --clients <n>             concurrent clients of robustness.concurrent-clients (default 50)
+  --method GET|POST         method of the stream requests (default GET; POST for LLM APIs, MCP)
+  --data <text|@file>       body of each POST (with --header 'Content-Type: …')
   --http2                   speak HTTP/2: h2 by ALPN over TLS (https:), h2c with prior knowledge (http:)
   -k, --insecure            accept any TLS certificate (a self-signed development server)
   --ca <pem file>           trust this CA or self-signed certificate for https: targets
@@ -65,6 +67,16 @@ function headerPairs(values: readonly string[], flag: string): Record<string, st
     headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
   }
   return headers;
+}
+
+/** `--data text` as is; `--data @file` reads the file (as curl does). */
+function readData(value: string): string | Buffer {
+  if (!value.startsWith('@')) return value;
+  try {
+    return readFileSync(value.slice(1));
+  } catch (error) {
+    throw new UsageError(`--data ${value}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function readPem(file: string): string {
@@ -139,6 +151,8 @@ export function parseCli(argv: readonly string[]): {
     closeUrl: values['close-url'],
     insecure: values.insecure ?? false,
     http2: values.http2 ?? false,
+    method: values.method as ConformanceOptions['method'],
+    data: values.data === undefined ? undefined : readData(values.data),
     ca: values.ca === undefined ? undefined : readPem(values.ca),
   };
   return { options, format: format as Format, output: values.output, list, help: false, version: false };
@@ -168,6 +182,8 @@ function parse(argv: readonly string[]) {
       list: { type: 'boolean' },
       insecure: { type: 'boolean', short: 'k' },
       http2: { type: 'boolean' },
+      method: { type: 'string' },
+      data: { type: 'string' },
       ca: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

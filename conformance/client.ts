@@ -23,6 +23,8 @@ export interface StreamRequest {
   followRedirects?: boolean;
   /** TLS trust for https: targets. Default: the system's CAs, certificates verified. */
   tls?: TlsTrust;
+  /** The request body (a POST-opened stream: LLM streaming APIs, MCP's Streamable HTTP). */
+  body?: Buffer;
   /** Send the request as a stream of this pool's HTTP/2 connection instead of over HTTP/1.1. */
   http2?: Http2Pool;
 }
@@ -180,10 +182,13 @@ export class StreamRecorder {
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       if (this.#socket === socket) this.connectedAt = this.now();
     });
-    const headers = { Host: url.host, ...this.requestHeaders };
+    const body = this.#bodyFor(method);
+    const headers: Record<string, string> = { Host: url.host, ...this.requestHeaders };
+    if (body) headers['Content-Length'] = String(body.length);
     const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    if (body) socket.write(body);
     socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk, method));
     socket.on('error', (error) => {
       if (this.#socket === socket) this.error = error;
@@ -239,6 +244,13 @@ export class StreamRecorder {
       this.resetCode = stream.rstCode ?? 0;
       this.#finish();
     });
+  }
+
+  /** The body to send: the request's, for methods that carry one (not a redirect turned GET). */
+  #bodyFor(method: string): Buffer | undefined {
+    return this.request.body && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS'
+      ? this.request.body
+      : undefined;
   }
 
   #onData(socket: Socket, chunk: Buffer, method: string): void {

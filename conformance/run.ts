@@ -71,7 +71,16 @@ export function resolveOptions(
     insecure: options.insecure ?? false,
     ca: options.ca,
     http2: options.http2 ?? false,
+    method: streamMethod(options.method),
+    data: options.data,
   };
+}
+
+function streamMethod(method: string | undefined): 'GET' | 'POST' {
+  const upper = (method ?? 'GET').toUpperCase();
+  if (upper !== 'GET' && upper !== 'POST')
+    throw new UsageError(`--method must be GET or POST, got ${JSON.stringify(method)}`);
+  return upper;
 }
 
 /** Parses the target URL; a usage error with a guess when the scheme is missing. */
@@ -225,7 +234,14 @@ async function runCheck(check: Check<Session>, session: Session): Promise<CheckR
 async function assertReachable(options: ResolvedOptions): Promise<void> {
   const tls = { insecure: options.insecure, ca: options.ca };
   const pool = options.http2 ? new Http2Pool(tls) : undefined;
-  const probe = openStream({ url: options.url, headers: options.headers, tls, http2: pool });
+  const probe = openStream({
+    url: options.url,
+    headers: options.headers,
+    tls,
+    http2: pool,
+    method: options.method,
+    body: options.method === 'POST' ? Buffer.from(options.data ?? '') : undefined,
+  });
   await probe.waitFor((s) => s.connectedAt >= 0 || s.headersAt >= 0, options.timeoutMs);
   probe.close();
   pool?.close();
@@ -297,6 +313,7 @@ export async function runConformance(options: ConformanceOptions, hooks: RunHook
       trigger: resolved.triggerUrl ? 'url' : resolved.triggerCmd ? 'cmd' : 'none',
       closeUrl: resolved.closeUrl !== undefined,
       http2: resolved.http2,
+      method: resolved.method,
     },
     summary: summarize(results),
     results,

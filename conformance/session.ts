@@ -39,6 +39,10 @@ export interface ConformanceOptions {
   insecure?: boolean;
   /** PEM text of a CA or self-signed certificate to trust (`--ca <file>` reads it). */
   ca?: string;
+  /** The method of the stream requests (`--method`): GET (EventSource) or POST. Default GET. */
+  method?: 'GET' | 'POST';
+  /** The body of each POST (`--data <text|@file>`). */
+  data?: string | Buffer;
   /**
    * Speak HTTP/2 (`--http2`): h2 by ALPN over TLS for https:, h2c with prior knowledge for http:,
    * every stream of the run on one multiplexed connection. Default false (HTTP/1.1).
@@ -47,9 +51,9 @@ export interface ConformanceOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'only' | 'skip' | 'ca'>
+  Omit<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'only' | 'skip' | 'ca' | 'data'>
 > &
-  Pick<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'ca'>;
+  Pick<ConformanceOptions, 'triggerUrl' | 'triggerCmd' | 'closeUrl' | 'ca' | 'data'>;
 
 export const DEFAULTS = {
   timeoutMs: 10_000,
@@ -84,6 +88,13 @@ export class Session {
     this.http2 = options.http2 ? new Http2Pool(this.tls) : undefined;
   }
 
+  /** The method and body of the run's stream requests (a check may override the method). */
+  get #streamMethod(): { method?: string; body?: Buffer } {
+    if (this.options.method !== 'POST') return {};
+    const data = this.options.data ?? '';
+    return { method: 'POST', body: typeof data === 'string' ? Buffer.from(data) : data };
+  }
+
   /** The TLS trust of every connection the run opens. */
   get tls(): TlsTrust {
     return { insecure: this.options.insecure, ca: this.options.ca };
@@ -102,6 +113,7 @@ export class Session {
     const stream = openStream({
       tls: this.tls,
       http2: this.http2,
+      ...this.#streamMethod,
       ...request,
       url: request.url ?? this.options.url,
       headers: { ...this.options.headers, ...request.headers },
@@ -116,6 +128,7 @@ export class Session {
       {
         tls: this.tls,
         http2: this.http2,
+        ...this.#streamMethod,
         ...request,
         url: request.url ?? this.options.url,
         headers: { ...this.options.headers, ...request.headers },

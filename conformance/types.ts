@@ -116,6 +116,7 @@ export interface ReportOptions {
   trigger: 'url' | 'cmd' | 'none';
   closeUrl: boolean;
   http2: boolean;
+  method: 'GET' | 'POST';
 }
 
 export interface Report {

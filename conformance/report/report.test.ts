@@ -42,6 +42,7 @@ const REPORT: Report = {
     trigger: 'none',
     closeUrl: false,
     http2: false,
+    method: 'GET',
   },
   summary: { passed: 1, failed: 1, warned: 1, noted: 1, skipped: 2 },
   results: [
