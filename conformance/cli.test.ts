@@ -151,6 +151,7 @@ describe('sse-conformance CLI', () => {
         'spec',
         'requirement',
         'evidence',
+        'fix',
       ]);
       assert.match(result.id, /^(headers|retry)\.[a-z0-9-]+$/);
       assert.ok(['pass', 'fail', 'warn', 'note', 'skip'].includes(result.status));

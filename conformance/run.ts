@@ -1,3 +1,4 @@
+import { FIXES } from './cases/fixes.ts';
 import { CHECKS } from './cases/index.ts';
 import { openStream } from './client.ts';
 import { Http2Pool } from './http2-pool.ts';
@@ -220,6 +221,7 @@ async function runCheck(check: Check<Session>, session: Session): Promise<CheckR
     title: check.title,
     spec: check.spec,
     requirement: requirementOf(check, session.options.profile),
+    fix: FIXES[check.id] ?? '',
     evidence: evidenceOf(outcome),
     durationMs: Math.round(performance.now() - started),
   };

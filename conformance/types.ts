@@ -87,6 +87,8 @@ export interface CheckResult {
   spec: string;
   /** The requirement the check rests on (for a MUST, with its quoted "must" sentence). */
   requirement: string;
+  /** What to change on the server when the check does not pass. */
+  fix: string;
   /** Expected / Actual for failures, what was seen for passes, the reason for skips. */
   evidence: string;
   /** Wall time the check took (ms); not part of the JSON contract. */

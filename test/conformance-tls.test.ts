@@ -6,10 +6,12 @@ import type { Report } from '../conformance/types.ts';
 import { Simulator } from '../server/simulator.ts';
 import { startNginx } from './support/nginx.ts';
 import { cleanups, freshPrefix, startInstance, useRedisServer } from './support/redis-instances.ts';
+import { testCertificate } from './support/test-certificate.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
-// The conformance kit (over HTTPS with HTTP/1.1: it has no HTTP/2 client yet) against the
-// reference server with TLS_CERT/TLS_KEY, and against deploy/nginx.conf's TLS listener.
+// The conformance kit, over HTTPS with HTTP/1.1 and with HTTP/2 (--http2), against the reference
+// server with TLS_CERT/TLS_KEY, and against deploy/nginx.conf's TLS listener (`ssl http2`). The
+// self-signed test certificates are trusted as a user would, with --ca.
 const ORIGIN = 'https://board.example';
 
 function notPassing(report: Report): string[] {
@@ -30,20 +32,24 @@ describe('the conformance kit over HTTPS', () => {
     await server.close();
   });
 
-  test('the reference server with TLS_CERT/TLS_KEY passes the flight-board profile', async () => {
-    const report = await runConformance({
-      url: `${server.url}/events`,
-      origins: [ORIGIN],
-      profile: 'flight-board',
+  for (const http2 of [false, true]) {
+    test(`the reference server with TLS_CERT/TLS_KEY passes the flight-board profile over ${http2 ? 'HTTP/2' : 'HTTP/1.1'}`, async () => {
+      const report = await runConformance({
+        url: `${server.url}/events`,
+        origins: [ORIGIN],
+        profile: 'flight-board',
+        ca: testCertificate().cert.toString(),
+        http2,
+      });
+      assert.deepEqual(notPassing(report), [], formatText(report));
     });
-    assert.deepEqual(notPassing(report), [], formatText(report));
-  });
+  }
 });
 
 describe('the conformance kit behind nginx with TLS (deploy/nginx.conf)', () => {
   const redisServer = useRedisServer();
 
-  test('two instances over one Redis, behind the TLS listener, pass the flight-board profile', async () => {
+  test('two instances over one Redis, behind the TLS listener, pass the flight-board profile over HTTP/1.1 and HTTP/2', async () => {
     const prefix = freshPrefix('kit');
     const a = await startInstance(redisServer(), prefix, { corsOrigins: [ORIGIN], heartbeatMs: 400 });
     const b = await startInstance(redisServer(), prefix, { corsOrigins: [ORIGIN], heartbeatMs: 400 });
@@ -52,12 +58,15 @@ describe('the conformance kit behind nginx with TLS (deploy/nginx.conf)', () => 
     cleanups.push(() => simulator.stop());
     const nginx = await startNginx([a.port, b.port]);
     cleanups.push(() => nginx.close());
-    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // nginx's test certificate is self-signed
-    const report = await runConformance({
-      url: `${nginx.tlsUrl}/events`,
-      origins: [ORIGIN],
-      profile: 'flight-board',
-    });
-    assert.deepEqual(notPassing(report), [], formatText(report));
+    for (const http2 of [false, true]) {
+      const report = await runConformance({
+        url: `${nginx.tlsUrl}/events`,
+        origins: [ORIGIN],
+        profile: 'flight-board',
+        ca: nginx.tlsCa,
+        http2,
+      });
+      assert.deepEqual(notPassing(report), [], `over ${http2 ? 'HTTP/2' : 'HTTP/1.1'}:\n${formatText(report)}`);
+    }
   });
 });

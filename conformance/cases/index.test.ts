@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { CATEGORIES, levelOf, mustOf, type Profile } from '../types.ts';
+import { FIXES } from './fixes.ts';
 import { compareNumericIds } from './ids.ts';
 import { CHECKS } from './index.ts';
 
@@ -59,6 +60,15 @@ describe('the case list', () => {
     assert.equal(levelOf(state, 'flight-board'), 'MUST');
     assert.equal(byId.get('framing.known-fields')?.level, 'SHOULD');
     assert.equal(byId.has('framing.no-stray-lines'), false, 'folded into framing.known-fields');
+  });
+
+  test('every check has a fix hint, and no hint names a check that does not exist', () => {
+    for (const check of CHECKS) assert.ok((FIXES[check.id] ?? '').length > 10, `${check.id} has no fix hint`);
+    for (const id of Object.keys(FIXES))
+      assert.ok(
+        CHECKS.some((c) => c.id === id),
+        `${id} is not a check`,
+      );
   });
 
   test('conformance/README.md lists every check id with its spec link', () => {

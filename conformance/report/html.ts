@@ -39,7 +39,7 @@ code{font-size:.92em}.req{color:#444;font-style:italic}
 function row(r: CheckResult): string {
   const finding = r.status === 'fail' || r.status === 'warn' || r.status === 'note';
   const details = finding
-    ? `<div class="req">${escapeHtml(r.requirement)}</div><pre>${escapeHtml(r.evidence)}</pre>`
+    ? `<div class="req">${escapeHtml(r.requirement)}</div><pre>${escapeHtml(r.evidence)}</pre>${r.fix ? `<div>Fix: ${escapeHtml(r.fix)}</div>` : ''}`
     : `<details><summary>evidence</summary><pre>${escapeHtml(r.evidence)}</pre></details>`;
   return `<tr class="${r.status}" id="${escapeHtml(r.id)}"><td class="s">${LABELS[r.status]}</td><td class="l">${r.level}</td><td><code>${escapeHtml(r.id)}</code> ${escapeHtml(r.title)} <a href="${escapeHtml(r.spec)}">spec</a>${details}</td></tr>`;
 }

@@ -21,6 +21,7 @@ export interface JsonReport {
     spec: string;
     requirement: string;
     evidence: string;
+    fix: string;
   }[];
 }
 
@@ -34,16 +35,19 @@ export function toJson(report: Report): JsonReport {
     durationMs: report.durationMs,
     options: report.options,
     summary: { passed, failed, warned, noted, skipped },
-    results: report.results.map(({ id, category, level, status, title, spec, requirement, evidence }) => ({
-      id,
-      category,
-      level,
-      status,
-      title,
-      spec,
-      requirement,
-      evidence,
-    })),
+    results: report.results.map(
+      ({ id, category, level, status, title, spec, requirement, evidence, fix }) => ({
+        id,
+        category,
+        level,
+        status,
+        title,
+        spec,
+        requirement,
+        evidence,
+        fix,
+      }),
+    ),
   };
 }
 

@@ -42,7 +42,7 @@ export function formatJunit(report: Report): string {
     for (const r of results) {
       const name = escapeXml(`${r.id}: ${r.title}`);
       const open = `    <testcase classname="sse-conformance.${category}" name="${name}" time="${(r.durationMs / 1000).toFixed(3)}">`;
-      const body = `${r.evidence}\n${r.spec}`;
+      const body = `${r.evidence}${r.fix ? `\nFix: ${r.fix}` : ''}\n${r.spec}`;
       if (failures(r.status, r.level)) {
         out.push(
           open,

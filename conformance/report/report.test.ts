@@ -21,6 +21,7 @@ function result(
     title: `title of ${id}`,
     spec: `https://html.spec.whatwg.org/multipage/server-sent-events.html#${id}`,
     requirement: `requirement of ${id}`,
+    fix: `fix of ${id}`,
     evidence,
     durationMs: 12,
   };
@@ -70,8 +71,9 @@ describe('text report', () => {
     assert.match(text, /^headers\n {2}✓ headers\.status-200 \[MUST\]/m);
     assert.match(
       text,
-      /✗ ids\.no-null \[MUST\] title of ids\.no-null\n {6}Requirement: requirement of ids\.no-null\n {6}Expected: ids without NULL\n {6}Actual: .*\n {6}https:\/\/html\.spec\.whatwg\.org\/.*#ids\.no-null/,
+      /✗ ids\.no-null \[MUST\] title of ids\.no-null\n {6}Requirement: requirement of ids\.no-null\n {6}Expected: ids without NULL\n {6}Actual: .*\n {6}Fix: fix of ids\.no-null\n {6}https:\/\/html\.spec\.whatwg\.org\/.*#ids\.no-null/,
     );
+    assert.match(text, /Actual: .*\n {6}Fix: fix of ids\.no-null\n/);
     assert.match(text, /skipped: pass --origin\n.*\n {6}skipped: \(same reason\)/);
     assert.match(
       text,
@@ -114,6 +116,7 @@ describe('json report', () => {
       'spec',
       'requirement',
       'evidence',
+      'fix',
     ]);
   });
 });
@@ -128,6 +131,7 @@ describe('html report', () => {
       html,
       /requirement of ids\.no-null<\/div><pre>Expected: ids without NULL\nActual: id &quot;1\\u0000&quot; &lt;&amp;&gt;/,
     );
+    assert.match(html, /<\/pre><div>Fix: fix of ids\.no-null<\/div>/);
     assert.match(html, /sse-conformance 0\.2\.0 · started 2026-12-03T11:00:00\.000Z/);
     // nothing that loads: no script, no stylesheet link, no img/src, no url() in the CSS
     assert.doesNotMatch(html, /<script|<link|<img|\ssrc=|url\(|@import/i);
@@ -152,6 +156,7 @@ describe('junit report', () => {
     );
     assert.match(xml, /<system-out>WARN \(SHOULD\)/);
     assert.match(xml, /<system-out>NOTE \(MAY\)/);
+    assert.match(xml, /Actual: id [^<]*\nFix: fix of ids\.no-null\n/, 'the fix hint under the failure');
     const strict = formatJunit({ ...REPORT, strict: true });
     assert.match(strict, /tests="6" failures="2"/, 'a MAY note never fails, even with --strict');
     assert.match(strict, /type="SHOULD"/);

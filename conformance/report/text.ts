@@ -46,6 +46,7 @@ export function formatText(report: Report, options: TextOptions = {}): string {
         out.push(
           paint(indent(`Requirement: ${r.requirement}`, '      '), 90, color),
           indent(r.evidence, '      '),
+          ...(r.fix ? [`      Fix: ${r.fix}`] : []),
           `      ${paint(r.spec, 36, color)}`,
         );
       } else if (r.status === 'skip' || options.verbose) {

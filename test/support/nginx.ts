@@ -18,6 +18,8 @@ export interface TestNginx {
   /** The TLS listener (HTTP/2 and HTTP/1.1, the test's self-signed certificate): `https://…`. */
   tlsUrl: string;
   tlsPort: number;
+  /** The TLS listener's self-signed certificate (PEM), for a client to trust (`--ca`). */
+  tlsCa: string;
   /** nginx's error log so far (for failure messages). */
   errorLog(): Promise<string>;
   close(): Promise<void>;
@@ -123,6 +125,7 @@ export async function startNginx(upstreamPorts: readonly number[]): Promise<Test
     port,
     tlsUrl: `https://127.0.0.1:${tlsPort}`,
     tlsPort,
+    tlsCa: certificate.cert.toString(),
     errorLog: readLog,
     async close() {
       await stopChild(child, 'SIGQUIT', 2000); // graceful: lets workers finish, then exits
