@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** A certificate and key as PEM files on disk, and their contents. */
 export interface SelfSignedCertificate {
@@ -23,7 +23,9 @@ const KEY = 'localhost-key.pem';
  * it into place wins. For development and tests only: browsers warn about it, and clients must be
  * told to accept it.
  */
-export function selfSignedCertificate(dir: string): SelfSignedCertificate {
+export function selfSignedCertificate(directory: string): SelfSignedCertificate {
+  // Without a trailing slash: the scratch directory is `${dir}.<pid>`, a sibling renamed into place.
+  const dir = resolve(directory);
   const certFile = join(dir, CERT);
   const keyFile = join(dir, KEY);
   if (!isFresh(certFile) || !existsSync(keyFile)) {
