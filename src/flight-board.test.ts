@@ -1149,3 +1149,51 @@ describe('<flight-board> says why a stream fails', () => {
     });
   }
 });
+
+describe('<flight-board> exact windowing whatever the font', () => {
+  const origins = ['Buenos Aires', 'São Paulo–Guarulhos', 'Llanfairpwllgwyngyll', 'Rome'];
+  const mixed: Flight[] = thousand.map((f, i) => ({ ...f, origin: origins[i % origins.length]! }));
+
+  /**
+   * Whether a font family is installed: a missing one falls back, so text set in it measures as in
+   * the fallback, whichever fallback is named (an installed one differs from at least one of them). A missing font would silently test the default font again, so it fails.
+   */
+  function installed(family: string): boolean {
+    const context = document.createElement('canvas').getContext('2d')!;
+    const width = (font: string) => {
+      context.font = `32px ${font}`;
+      return context.measureText('São Paulo–Guarulhos WWW iii 0123').width;
+    };
+    return (
+      width(`"${family}", monospace`) !== width('monospace') || width(`"${family}", serif`) !== width('serif')
+    );
+  }
+
+  for (const [font, width, style] of [
+    ['the default font', 320, ''],
+    ['DejaVu Serif at 1.3em', 320, '--flight-board-font: "DejaVu Serif", serif; font-size: 1.3em'],
+    ['DejaVu Sans', 1280, '--flight-board-font: "DejaVu Sans", sans-serif'],
+    ['Liberation Sans', 390, '--flight-board-font: "Liberation Sans", sans-serif'],
+    ['Liberation Serif at 1.3em', 768, '--flight-board-font: "Liberation Serif", serif; font-size: 1.3em'],
+  ] as const) {
+    it(`with ${font} at ${width} px: every rendered row has one height, and the spacers are exactly the rest`, async () => {
+      const family = /"([^"]+)"/.exec(style)?.[1];
+      if (family && !installed(family)) {
+        throw new Error(
+          `the font "${family}" is not installed: apt-get install -y fonts-dejavu-core fonts-liberation2`,
+        );
+      }
+      const box = await fixture<HTMLDivElement>(
+        html`<div style="width: ${width}px"><flight-board style=${style} .flights=${mixed}></flight-board></div>`,
+      );
+      const el = box.querySelector<FlightBoardElement>('flight-board')!;
+      await waitUntil(() => rowsOf(el).length > 0);
+      await aTimeout(100); // let the window settle after its first measurement
+      const heights = flightsOf(el).map((f) => rowOf(el, f!).getBoundingClientRect().height);
+      // The first row is shorter by the border it shares with the header (collapsed borders).
+      expect(new Set(heights.slice(1)).size, `row heights: ${[...new Set(heights)]}`).to.equal(1);
+      const ratio = bodyOf(el).getBoundingClientRect().height / (1000 * rowHeightOf(el));
+      expect(ratio).to.be.within(0.99, 1.01);
+    });
+  }
+});
