@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
+import { Http2SseClient } from '../test/support/http2-sse-client.ts';
 import { capturedLogger } from '../test/support/log-capture.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { startTestServer, type TestServer } from '../test/support/test-server.ts';
@@ -118,6 +119,43 @@ describe('connect/disconnect churn', () => {
       assert.equal(server.hub.clientCount, 1);
       last.close();
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a client that never reads, over HTTP/2', () => {
+  test('is dropped once its unsent bytes pass MAX_BUFFERED_BYTES, and the other stream on its connection carries on', async () => {
+    const maxBufferedBytes = 128 * 1024;
+    const { logger, entries } = capturedLogger('warn');
+    const server = await startTestServer({ maxBufferedBytes }, { logger, protocol: 'h2' });
+    const reader = Http2SseClient.open(server.port, { path: '/events' });
+    // A stream on the same connection that stops reading: HTTP/2 flow control then holds the
+    // server's bytes for it, while the connection's other stream must keep flowing.
+    const stuck = Http2SseClient.open(server.port, { path: '/events' }, reader.session);
+    try {
+      await Promise.all([reader.waitForEvents(1), stuck.waitForEvents(1)]);
+      stuck.stream.pause();
+      await server.store.add({ flight: 'S1', origin: 'x', arrival: '10:00', state: '' });
+      const payload = 'x'.repeat(8000);
+      for (let i = 0; i < 1500 && server.hub.stats.evictions === 0; i++) {
+        await server.store.update({ flight: 'S1', state: `${i} ${payload}` });
+        if (i % 2 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(server.hub.stats.evictions, 1, 'the stuck stream was dropped');
+      const [eviction] = entries().filter((e) => e.msg?.toString().startsWith('slow client dropped'));
+      assert.ok(eviction, 'the eviction is logged');
+      assert.ok(
+        Number(eviction.unsentBytes) > maxBufferedBytes,
+        `it held ${eviction.unsentBytes} unsent bytes`,
+      );
+      assert.equal(server.hub.clientCount, 1, 'the reading client stays');
+      const sent = server.hub.stats.eventsSent;
+      await reader.waitForEvents(1 + sent);
+      assert.equal(reader.response.events.length, 1 + sent, 'the reader got every event');
+    } finally {
+      stuck.close();
+      reader.close();
       await server.close();
     }
   });
