@@ -31,6 +31,20 @@ function activeResources(): Record<string, number> {
   return counts;
 }
 
+/**
+ * Sends 8 KB events until the server evicts a client: up to ~12 MB (about 4 MB is needed), far
+ * more than loopback socket buffers and HTTP/2 windows absorb before the server's buffer fills.
+ */
+async function floodUntilEviction(server: TestServer): Promise<void> {
+  await server.store.add({ flight: 'S1', origin: 'x', arrival: '10:00', state: '' });
+  const payload = 'x'.repeat(8000);
+  for (let i = 0; i < 1500 && server.hub.stats.evictions === 0; i++) {
+    await server.store.update({ flight: 'S1', state: `${i} ${payload}` });
+    // Let the reading client read (it lives in this process too), as a real one would.
+    if (i % 2 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 // ---- behaviour -------------------------------------------------------------------------
 
 describe('a client that never reads', () => {
@@ -43,14 +57,7 @@ describe('a client that never reads', () => {
     try {
       await reader.waitForEvents(1);
       await until('both streams', () => server.hub.clientCount === 2);
-      await server.store.add({ flight: 'S1', origin: 'x', arrival: '10:00', state: '' });
-      const payload = 'x'.repeat(8000);
-      // Up to ~12 MB (about 4 MB is needed here): far more than loopback socket buffers absorb before the server's fills.
-      for (let i = 0; i < 1500 && server.hub.stats.evictions === 0; i++) {
-        await server.store.update({ flight: 'S1', state: `${i} ${payload}` });
-        // Let the reading client read (it lives in this process too), as a real one would.
-        if (i % 2 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
+      await floodUntilEviction(server);
       assert.equal(server.hub.stats.evictions, 1, 'the stuck client was dropped');
       const [eviction] = entries().filter((e) => e.msg?.toString().startsWith('slow client dropped'));
       assert.ok(eviction, 'the eviction is logged');
@@ -135,13 +142,8 @@ describe('a client that never reads, over HTTP/2', () => {
     const stuck = Http2SseClient.open(server.port, { path: '/events' }, reader.session);
     try {
       await Promise.all([reader.waitForEvents(1), stuck.waitForEvents(1)]);
-      stuck.stream.pause();
-      await server.store.add({ flight: 'S1', origin: 'x', arrival: '10:00', state: '' });
-      const payload = 'x'.repeat(8000);
-      for (let i = 0; i < 1500 && server.hub.stats.evictions === 0; i++) {
-        await server.store.update({ flight: 'S1', state: `${i} ${payload}` });
-        if (i % 2 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
+      stuck.pause();
+      await floodUntilEviction(server);
       assert.equal(server.hub.stats.evictions, 1, 'the stuck stream was dropped');
       const [eviction] = entries().filter((e) => e.msg?.toString().startsWith('slow client dropped'));
       assert.ok(eviction, 'the eviction is logged');
