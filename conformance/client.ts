@@ -187,7 +187,9 @@ export class StreamRecorder {
     if (body) headers['Content-Length'] = String(body.length);
     const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    // UTF-8, as a browser sends a Last-Event-ID ("UTF-8 encoded") and curl a --header typed in a
+    // UTF-8 terminal; latin1 would send é as one byte and cut anything above U+00FF.
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`, 'utf8');
     if (body) socket.write(body);
     socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk, method));
     socket.on('error', (error) => {

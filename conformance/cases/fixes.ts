@@ -36,7 +36,9 @@ export const FIXES: Readonly<Record<string, string>> = {
   'ids.increasing': 'make numeric ids grow with each event',
   'ids.no-null': 'never put U+0000 in an id',
   'ids.not-empty': 'leave the id line out instead of writing an empty `id:`',
-  'ids.header-safe': 'use short printable-ASCII ids (digits, letters, - and _)',
+  'ids.header-safe': 'use printable-ASCII ids (digits, letters, - and _), or decode Last-Event-ID as UTF-8',
+  'ids.cors-safe':
+    'for cross-origin clients, use ids of digits, letters, - and _ up to 128 bytes, or allow last-event-id in the preflight',
   'retry.digits-only': 'write retry in milliseconds as plain digits: `retry: 3000`',
   'retry.present': 'send `retry: <ms>` once at the start of the stream',
   'retry.sane-range': 'choose a retry between 1000 and 300000 ms',

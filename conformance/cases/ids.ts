@@ -5,17 +5,24 @@ import type { Session } from '../session.ts';
 import { type Check, fail, type Outcome, pass, skip } from '../types.ts';
 import { SPEC } from './spec.ts';
 
-/** CORS-unsafe request-header bytes (Fetch), plus anything outside printable ASCII. */
-const HEADER_UNSAFE = /[^\x20-\x7e]|["():<>?@[\\\]{}]/;
+/** Anything outside printable ASCII: control bytes, and characters a latin1-reading stack mangles. */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+/** CORS-unsafe request-header bytes (Fetch #cors-unsafe-request-header-byte) other than controls. */
+const CORS_UNSAFE = /["():<>?@[\\\]{}]/;
+/** The longest value Fetch safelists in a request header. */
 const MAX_SAFE_ID_BYTES = 128;
 
-/** A decimal id, or decimal parts joined by `-` (`<epoch>-<n>`, Redis stream ids `<ms>-<seq>`). */
-const NUMERIC_ID = /^\d{1,400}(-\d{1,400}){0,3}$/;
+/**
+ * A decimal id, or decimal parts joined by `-` (`<epoch>-<n>`, Redis stream ids `<ms>-<seq>`) or
+ * by `:` (nchan's `<time>:<n>`: the message's second and its place within that second).
+ */
+const NUMERIC_ID = /^\d{1,400}([-:]\d{1,400}){0,3}$/;
+const ID_PARTS = /[-:]/;
 
 /** Compares two NUMERIC_ID ids part by part, as numbers (a missing part counts as -1). */
 export function compareNumericIds(a: string, b: string): number {
-  const x = a.split('-').map(BigInt);
-  const y = b.split('-').map(BigInt);
+  const x = a.split(ID_PARTS).map(BigInt);
+  const y = b.split(ID_PARTS).map(BigInt);
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     const p = x[i] ?? -1n;
     const q = y[i] ?? -1n;
@@ -49,6 +56,13 @@ function historyIds(main: StreamRecorder, events: readonly SseEvent[]): { id: st
   const before = ids.at(-2);
   if (main.ended && !main.closedByUs && last && before && last.id === before.id) ids.pop();
   return ids;
+}
+
+/** The ids a browser would remember and send back (non-empty, no NULL). */
+function usableIds(events: readonly SseEvent[]): string[] {
+  return events
+    .map((e) => e.idField)
+    .filter((id): id is string => id !== undefined && id !== '' && !id.includes('\0'));
 }
 
 /** Ids: what a browser remembers and sends back as Last-Event-ID. */
@@ -111,10 +125,10 @@ export const idChecks: Check<Session>[] = [
     id: 'ids.increasing',
     category: 'ids',
     level: 'SHOULD',
-    title: 'Numeric ids (or dash-separated numbers such as 1733-7) strictly increase',
+    title: 'Numeric ids (or numbers joined by - or :, such as 1733-7 or 1733212345:0) strictly increase',
     spec: SPEC.lastEventId,
     requirement:
-      'A server resumes "after" the id it is given; numeric ids that go backwards break every comparison. Ids such as <epoch>-<n> or Redis stream ids <ms>-<seq> compare part by part.',
+      'A server resumes "after" the id it is given; numeric ids that go backwards break every comparison. Ids such as <epoch>-<n>, Redis stream ids <ms>-<seq> or nchan\'s <time>:<n> compare part by part.',
     run: (session) =>
       onEvents(session, (main, events) => {
         const ids = historyIds(main, events);
@@ -182,17 +196,38 @@ export const idChecks: Check<Session>[] = [
     id: 'ids.header-safe',
     category: 'ids',
     level: 'SHOULD',
-    title: `Ids are safe to send back in a header (printable ASCII, ≤ ${MAX_SAFE_ID_BYTES} bytes, no CORS-unsafe byte)`,
+    title:
+      'Ids survive the trip back as a header (printable ASCII: no control character, nothing above U+007E)',
     spec: SPEC.lastEventId,
     requirement:
-      'The id travels back as the Last-Event-ID request header; unsafe or long values need a CORS preflight and some stacks reject them.',
+      'The id comes back as the Last-Event-ID request header, UTF-8 encoded; control bytes are not allowed in a field value and many stacks read the header as latin1, so an id outside printable ASCII fails to match when it comes back.',
     run: (session) =>
       onEvents(session, (_main, events) => {
-        const ids = events.map((e) => e.idField).filter((id): id is string => id !== undefined && id !== '');
+        const ids = usableIds(events);
         if (ids.length === 0) return skip('no event carries a usable id (browsers ignore ids with NULL)');
-        const bad = ids.find((id) => HEADER_UNSAFE.test(id) || Buffer.byteLength(id) > MAX_SAFE_ID_BYTES);
-        if (bad === undefined) return pass(`${ids.length} ids, all header-safe`);
-        return fail('printable ASCII without "():<>?@[\\]{}", at most 128 bytes', `id ${show(bad)}`);
+        const bad = ids.find((id) => NOT_PRINTABLE_ASCII.test(id));
+        if (bad === undefined) return pass(`${ids.length} ids, all printable ASCII`);
+        return fail('ids of printable ASCII (U+0020 to U+007E)', `id ${show(bad)}`);
+      }),
+  },
+  {
+    id: 'ids.cors-safe',
+    category: 'ids',
+    level: 'MAY',
+    title: `Ids need no CORS preflight when sent back (≤ ${MAX_SAFE_ID_BYTES} bytes, no CORS-unsafe byte such as : or @)`,
+    spec: SPEC.corsUnsafeByte,
+    requirement:
+      'Not a rule today: native EventSource sends Last-Event-ID cross-origin without a preflight. A proposed Fetch change (whatwg/fetch#1788, in WPT eventsource-cross-origin-preflight and in WebKit) safelists only ids of at most 128 bytes with no CORS-unsafe byte; a cross-origin reconnect with any other id is preflighted and works only if the preflight allows last-event-id (cors.preflight-last-event-id).',
+    run: (session) =>
+      onEvents(session, (_main, events) => {
+        const ids = usableIds(events);
+        if (ids.length === 0) return skip('no event carries a usable id (browsers ignore ids with NULL)');
+        const bad = ids.find((id) => CORS_UNSAFE.test(id) || Buffer.byteLength(id) > MAX_SAFE_ID_BYTES);
+        if (bad === undefined) return pass(`${ids.length} ids, none needs a preflight`);
+        return fail(
+          `ids without any of " ( ) : < > ? @ [ \\ ] { }, at most ${MAX_SAFE_ID_BYTES} bytes`,
+          `id ${show(bad)} (${Buffer.byteLength(bad)} bytes)`,
+        );
       }),
   },
 ];

@@ -87,4 +87,10 @@ describe('ids.increasing', () => {
     assert.equal(compareNumericIds('5-5', '5-5'), 0);
     assert.ok(compareNumericIds('12', '9') > 0);
   });
+
+  test("compares nchan's <time>:<n> ids part by part too", () => {
+    assert.ok(compareNumericIds('1733212345:10', '1733212345:9') > 0, 'n compares as a number');
+    assert.ok(compareNumericIds('1733212346:0', '1733212345:3') > 0, 'a later second is later');
+    assert.equal(compareNumericIds('1733212345:0', '1733212345:0'), 0);
+  });
 });

@@ -13,6 +13,7 @@ export const SPEC = {
   authoring: `${HTML}#authoring-notes`,
   mime: 'https://html.spec.whatwg.org/multipage/iana.html#text/event-stream',
   corsCheck: `${FETCH}#cors-check`,
+  corsUnsafeByte: `${FETCH}#cors-unsafe-request-header-byte`,
   acao: `${FETCH}#http-access-control-allow-origin`,
   corsResponses: `${FETCH}#http-responses`,
   preflight: `${FETCH}#cors-preflight-fetch`,
