@@ -31,6 +31,9 @@ export class Http2Pool {
     });
     // errors reach the streams through their own listeners; the session must not crash the run
     session.on('error', () => undefined);
+    // Every stream opened while it connects waits for its 'connect' (the 50 concurrent clients
+    // at once): not a leak, and Node's MaxListenersExceededWarning would land on the user's stderr.
+    session.setMaxListeners(0);
     session.once('connect', () => this.#connectedAt.set(origin, performance.now()));
     this.#sessions.set(origin, session);
     return session;

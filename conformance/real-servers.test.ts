@@ -209,10 +209,11 @@ describe('nginx with nchan (pub/sub, EventSource subscribers, a message buffer)'
 
 describe("better-sse (Node): a channel broadcasting to sessions, as its guide's recipe", () => {
   let server: BetterSseServer;
+  let h2c: BetterSseServer;
   before(async () => {
-    server = await startBetterSse();
+    [server, h2c] = await Promise.all([startBetterSse(), startBetterSse({ http2: true })]);
   });
-  after(() => server.close());
+  after(() => Promise.all([server.close(), h2c.close()]));
 
   test('exit 0: headers, framing, ids and heartbeats pass; no history is one SHOULD, replay.no-gaps', async () => {
     const report = await runConformance({ ...RUN, url: server.url });
@@ -244,5 +245,16 @@ describe("better-sse (Node): a channel broadcasting to sessions, as its guide's 
       ],
       text,
     );
+  });
+
+  test('over HTTP/2 (h2c, node:http2 compatibility API): the same verdict, and the http2 checks pass', async () => {
+    const report = await runConformance({ ...RUN, url: h2c.url, http2: true });
+    const text = formatText(report);
+    assert.equal(exitCodeOf(report), 0, text);
+    // better-sse sets Connection: keep-alive on every response; node:http2 drops it (with a
+    // warning) instead of sending a connection-specific field, so RFC 9113 §8.2.2 holds.
+    assert.deepEqual(verdict(report).findings, { 'replay.no-gaps': 'warn' }, text);
+    for (const id of HTTP2_CHECKS)
+      assert.equal(report.results.find((r) => r.id === id)?.status, 'pass', text);
   });
 });
