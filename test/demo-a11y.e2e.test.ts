@@ -256,6 +256,53 @@ describe('the demo pages pass axe (WCAG 2.2 A and AA) in headless Chromium', () 
     }
   }
 
+  // Not an axe rule, but text a reader cannot see whole: the demo's themes and log once did this.
+  test('the demo shows its words whole in every theme: no state cut short, no log id over its type', async () => {
+    const page = await browser.newPage({ viewport: { width: VIEWPORT_WIDTHS[0], height: 900 } });
+    try {
+      await page.goto(`${server.url}/`);
+      await waitForLiveBoard(page);
+      await page.locator('#log li.log__event').first().waitFor({ timeout: 5000 });
+      const problems: string[] = [];
+      for (const theme of ['Airport', 'Light', 'Dark']) {
+        await page.getByRole('radio', { name: theme }).check();
+        for (const width of VIEWPORT_WIDTHS) {
+          await page.setViewportSize({ width, height: 900 });
+          await page.evaluate(
+            () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+          );
+          const found = await page.evaluate(() => {
+            const cells = document
+              .querySelector('flight-board')
+              ?.shadowRoot?.querySelectorAll('tbody [part~="state"]');
+            const cut = [...(cells ?? [])]
+              .filter((cell) => cell.scrollWidth > cell.clientWidth)
+              .map(
+                (cell) =>
+                  `state "${cell.textContent?.trim()}" cut (${cell.scrollWidth} px in ${cell.clientWidth})`,
+              );
+            const entry = document.querySelector('#log li.log__event');
+            const id = entry?.querySelector<HTMLElement>('.log__id');
+            const type = entry?.querySelector<HTMLElement>('.log__type');
+            if (!id || !type) return [...cut, 'no log entry with an id and a type'];
+            const [idBox, typeBox] = [id.getBoundingClientRect(), type.getBoundingClientRect()];
+            const sameLine = idBox.top < typeBox.bottom && typeBox.top < idBox.bottom;
+            const overlap =
+              id.scrollWidth > id.clientWidth ||
+              (sameLine && idBox.right > typeBox.left && typeBox.right > idBox.left);
+            return overlap
+              ? [...cut, `log id "${id.textContent}" runs over its type "${type.textContent}"`]
+              : cut;
+          });
+          problems.push(...found.map((problem) => `${theme} at ${width} px: ${problem}`));
+        }
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   for (const colorScheme of ['light', 'dark'] as const) {
     test(`/classic.html, system in ${colorScheme} scheme, with its landmarks`, async () => {
       await assertAccessible('/classic.html', colorScheme, 'page');
