@@ -66,7 +66,11 @@ describe('the conformance kit behind nginx with TLS (deploy/nginx.conf)', () => 
         ca: nginx.tlsCa,
         http2,
       });
-      assert.deepEqual(notPassing(report), [], `over ${http2 ? 'HTTP/2' : 'HTTP/1.1'}:\n${formatText(report)}`);
+      assert.deepEqual(
+        notPassing(report),
+        [],
+        `over ${http2 ? 'HTTP/2' : 'HTTP/1.1'}:\n${formatText(report)}`,
+      );
     }
   });
 });
