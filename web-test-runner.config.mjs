@@ -1,6 +1,6 @@
-// Browser tests run in real headless Chromium and Firefox ESR: Debian's packages, never a
-// downloaded build. A missing browser fails the run loudly: a test that silently does not run
-// proves nothing.
+// Browser tests run in real Chromium, Firefox ESR and WebKit (WebKitGTK's MiniBrowser): Debian's
+// packages, never a downloaded build. A missing browser fails the run loudly: a test that silently
+// does not run proves nothing.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -8,21 +8,72 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner';
 import * as puppeteerCore from 'puppeteer-core';
 import { createFirefoxPage } from './test/browser/firefox-page.mjs';
+import { scriptedSseMiddleware } from './test/browser/scripted-sse-server.mjs';
+import { webkitLauncher } from './test/browser/webkit-launcher.mjs';
 
-const CHROMIUM_CANDIDATES = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-const executablePath = CHROMIUM_CANDIDATES.find((path) => path && existsSync(path));
-if (!executablePath) {
-  // Fail loudly: a browser test that silently does not run proves nothing.
+/** Each engine's launcher, made only when the run asks for that engine. */
+const LAUNCHERS = {
+  chromium: () => {
+    const CHROMIUM_CANDIDATES = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+    const executablePath = CHROMIUM_CANDIDATES.find((path) => path && existsSync(path));
+    if (!executablePath) {
+      // Fail loudly: a browser test that silently does not run proves nothing.
+      throw new Error(
+        'No Chromium found (looked at CHROME_PATH, /usr/bin/chromium, /usr/bin/chromium-browser). ' +
+          'Install it with `apt-get install -y chromium` or set CHROME_PATH.',
+      );
+    }
+    return chromeLauncher({
+      launchOptions: {
+        executablePath,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--disable-dev-shm-usage',
+        ],
+      },
+    });
+  },
+  firefox: () => {
+    const FIREFOX = '/usr/bin/firefox-esr';
+    if (!existsSync(FIREFOX)) {
+      throw new Error(`No Firefox ESR at ${FIREFOX}. Install it with \`apt-get install -y firefox-esr\`.`);
+    }
+    return chromeLauncher({
+      puppeteer: puppeteerCore,
+      launchOptions: {
+        browser: 'firefox',
+        executablePath: FIREFOX,
+        headless: true,
+        args: ['--remote-allow-system-access'],
+      },
+      createPage: createFirefoxPage,
+    });
+  },
+  webkit: webkitLauncher,
+};
+
+// BROWSERS=webkit (or firefox,chromium…) runs a subset while working on one engine; `npm test`
+// leaves it unset and runs all three.
+const wanted = (process.env.BROWSERS ?? Object.keys(LAUNCHERS).join(','))
+  .split(',')
+  .map((name) => name.trim());
+if (process.env.CI && process.env.BROWSERS) {
+  throw new Error('BROWSERS is set in CI: the suite must run in every engine there. Unset it.');
+}
+const unknown = wanted.filter((name) => !(name in LAUNCHERS));
+if (unknown.length) {
   throw new Error(
-    'No Chromium found (looked at CHROME_PATH, /usr/bin/chromium, /usr/bin/chromium-browser). ' +
-      'Install it with `apt-get install -y chromium` or set CHROME_PATH.',
+    `BROWSERS names ${unknown.join(', ')}: the engines are ${Object.keys(LAUNCHERS).join(', ')}.`,
   );
 }
-
-const FIREFOX = '/usr/bin/firefox-esr';
-if (!existsSync(FIREFOX)) {
-  throw new Error(`No Firefox ESR at ${FIREFOX}. Install it with \`apt-get install -y firefox-esr\`.`);
-}
+const browsers = await Promise.all(wanted.map((name) => LAUNCHERS[name]()));
 
 export default {
   files: ['src/**/*.test.ts'],
@@ -37,6 +88,8 @@ export default {
     }),
   ],
   middleware: [
+    // Real SSE streams scripted by the tests, for engines where msw cannot stream (WebKit).
+    scriptedSseMiddleware,
     // The built bundles are served byte for byte: the esbuild plugin would otherwise rewrite
     // them, and the size-budget and IIFE tests must see exactly what ships.
     async (context, next) => {
@@ -56,32 +109,5 @@ export default {
       return next();
     },
   ],
-  browsers: [
-    chromeLauncher({
-      puppeteer: puppeteerCore,
-      launchOptions: {
-        browser: 'firefox',
-        executablePath: FIREFOX,
-        headless: true,
-        args: ['--remote-allow-system-access'],
-      },
-      createPage: createFirefoxPage,
-    }),
-    chromeLauncher({
-      launchOptions: {
-        executablePath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-dev-shm-usage',
-        ],
-      },
-    }),
-  ],
+  browsers,
 };

@@ -1,9 +1,16 @@
 import { aTimeout, expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { emulateMedia, sendKeys } from '@web/test-runner-commands';
-import { HttpResponse, http, sse } from 'msw';
-import { setupWorker } from 'msw/browser';
+import { sendKeys } from '@web/test-runner-commands';
 import './define.ts';
 import { type Flight, FlightEvent, LAST_EVENT_ID_PARAM } from '../protocol/protocol.ts';
+import { emulateMedia, MEDIA_CAVEAT } from '../test/browser/media.ts';
+import {
+  resetScriptedStreams,
+  type ScriptedStream,
+  type SseClient,
+  scriptedStream,
+  startScriptedStreams,
+  stopScriptedStreams,
+} from '../test/browser/scripted-stream.ts';
 import {
   FlightBoardStatusEvent,
   FlightChangeEvent,
@@ -14,47 +21,10 @@ import type { FlightBoardElement } from './flight-board.ts';
 
 // ---- helpers -------------------------------------------------------------------------------
 
-type SseClient = {
-  send(message: { id?: string; event?: string; data: string } | { retry: number }): void;
-  close(): void;
-};
-
-/** A stream scripted by the test: every connection and every request URL it received. */
-interface ScriptedStream {
-  url: string;
-  connections: SseClient[];
-  requests: URL[];
-}
-
-const worker = setupWorker();
-/** Every request the page made to a scripted URL (streams, failures and probes alike). */
-let requestLog: URL[] = [];
 /** Every EventSource the page created, to check which are closed. */
 let sources: EventSource[] = [];
 
-/** Registers a stream at a fresh URL; `before` handlers (e.g. failures) are consulted first. */
-function scriptedStream(...before: ReturnType<typeof http.get>[]): ScriptedStream {
-  const stream: ScriptedStream = {
-    url: `/scripted-${Math.random().toString(36).slice(2)}`,
-    connections: [],
-    requests: [],
-  };
-  worker.use(
-    ...before,
-    sse(stream.url, ({ client, request }) => {
-      stream.requests.push(new URL(request.url));
-      // First bytes at once, as the reference server sends them: Firefox fires `open` only when
-      // body bytes arrive, not on the headers. 3000 ms is Chromium's own default reconnection time.
-      (client as SseClient).send({ retry: 3000 });
-      stream.connections.push(client as SseClient);
-    }),
-  );
-  return stream;
-}
-
-function requestsTo(stream: ScriptedStream): number {
-  return requestLog.filter((url) => url.pathname === stream.url).length;
-}
+const requestsTo = (stream: ScriptedStream): number => stream.requests.length;
 
 const board: Flight[] = [
   { flight: 'A123', origin: 'London', arrival: '08:15', state: 'on time' },
@@ -90,7 +60,8 @@ function nextEvent<K extends keyof HTMLElementEventMap>(
 }
 
 /** A board on a fresh stream that has received the two-flight snapshot with id 2. */
-async function liveBoard(stream = scriptedStream()) {
+async function liveBoard(given?: ScriptedStream) {
+  const stream = given ?? (await scriptedStream());
   const el = await fixture<FlightBoardElement>(html`<flight-board src=${stream.url}></flight-board>`);
   await waitUntil(() => stream.connections.length === 1, 'the board opens its stream');
   const client = stream.connections[0]!;
@@ -121,10 +92,7 @@ function statusesOf(el: FlightBoardElement): string[] {
 const NativeEventSource = window.EventSource;
 
 before(async () => {
-  await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-  worker.events.on('request:start', ({ request }) => {
-    requestLog.push(new URL(request.url));
-  });
+  await startScriptedStreams();
   window.EventSource = class extends NativeEventSource {
     constructor(url: string | URL, init?: EventSourceInit) {
       super(url, init);
@@ -134,14 +102,13 @@ before(async () => {
 });
 after(() => {
   window.EventSource = NativeEventSource;
-  worker.stop();
+  stopScriptedStreams();
 });
 beforeEach(() => {
-  requestLog = [];
   sources = [];
 });
 afterEach(async () => {
-  worker.resetHandlers();
+  resetScriptedStreams();
   await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
 });
 
@@ -254,7 +221,7 @@ describe('<flight-board> applies every event of the stream', () => {
 
 describe('<flight-board> initial rows without a snapshot', () => {
   it('reads them from a <script type="application/json"> child, then applies updates', async () => {
-    const stream = scriptedStream();
+    const stream = await scriptedStream();
     const el = await fixture<FlightBoardElement>(html`
       <flight-board src=${stream.url}><script type="application/json">${JSON.stringify(board)}</script></flight-board>
     `);
@@ -290,7 +257,7 @@ describe('<flight-board> initial rows without a snapshot', () => {
 
 describe('<flight-board> connection status', () => {
   it('goes connecting → live → stopped → connecting → live, shown as text with the time of the last update', async () => {
-    const stream = scriptedStream();
+    const stream = await scriptedStream();
     const el = document.createElement('flight-board');
     const seen = statusesOf(el);
     el.src = stream.url;
@@ -314,7 +281,7 @@ describe('<flight-board> connection status', () => {
   });
 
   it('dispatches typed status events', async () => {
-    const stream = scriptedStream();
+    const stream = await scriptedStream();
     const el = document.createElement('flight-board');
     const event = nextEvent(el, 'flight-board-status');
     el.src = stream.url;
@@ -340,12 +307,11 @@ describe('<flight-board> connection status', () => {
   });
 
   for (const [name, failure] of [
-    ['a 503 answer', () => new HttpResponse('down for maintenance', { status: 503 })],
-    ['a wrong content type', () => HttpResponse.text('not a stream')],
+    ['a 503 answer', { status: 503, body: 'down for maintenance' }],
+    ['a wrong content type', { status: 200, contentType: 'text/plain', body: 'not a stream' }],
   ] as const) {
     it(`after ${name}, shows the error and retries with growing delays until the stream is back`, async () => {
-      let failing = true;
-      const stream = scriptedStream(http.get(/\/scripted-/, () => (failing ? failure() : undefined)));
+      const stream = await scriptedStream(failure);
       const el = document.createElement('flight-board');
       const seen = statusesOf(el);
       el.retryDelay = 100; // retries after 50–100, 100–200, 100–200 ms: long enough to see the error
@@ -357,7 +323,7 @@ describe('<flight-board> connection status', () => {
         await el.updateComplete;
         expect(statusText(el)).to.contain('Connection error');
         await waitUntil(() => sources.length >= 4, 'the element retries', { timeout: 2000 });
-        failing = false;
+        await stream.answer(undefined);
         await waitUntil(() => el.status === 'live', 'the retry reaches the restored stream', {
           timeout: 2000,
         });
@@ -370,24 +336,21 @@ describe('<flight-board> connection status', () => {
   }
 
   it('retries after a failure with ?lastEventId= so nothing is missed', async () => {
-    let failing = false;
-    const stream = scriptedStream(
-      http.get(/\/scripted-/, () => (failing ? new HttpResponse(null, { status: 500 }) : undefined)),
-    );
+    const stream = await scriptedStream();
     const { el, client } = await liveBoard(stream);
     const seen = statusesOf(el);
     el.retryDelay = 10;
     client.send({ retry: 10 }); // so the browser's own reconnection (which fails) comes at once
     send(client, '7', FlightEvent.stateUpdate, { flight: 'I768', state: 'landing' });
     await waitUntil(() => rowsOf(el)[1]?.[3] === 'landing');
-    failing = true;
+    await stream.answer({ status: 500 });
     client.close(); // the browser reconnects by itself, gets a 500 and gives up
     // Generous timeouts: the browser's reconnection and the element's status probe go through
-    // the service worker, which a loaded CI machine can slow past the 1 s default.
+    // msw's service worker (or the runner's server), which a loaded CI machine can slow past the 1 s default.
     await waitUntil(() => seen.includes('error'), 'the failure is shown', { timeout: 5000 });
-    failing = false;
+    await stream.answer(undefined);
     // At least 2: the element's status probe (a fetch) is one more connection when it comes
-    // after `failing` was reset, which is a race this test used to lose now and then.
+    // after the stream was restored, which is a race this test used to lose now and then.
     await waitUntil(() => stream.connections.length >= 2 && el.status === 'live', 'back live', {
       timeout: 5000,
     });
@@ -395,7 +358,7 @@ describe('<flight-board> connection status', () => {
   });
 
   it('a 204 answer closes for good: status closed, no retry', async () => {
-    const stream = scriptedStream(http.get(/\/scripted-/, () => new HttpResponse(null, { status: 204 })));
+    const stream = await scriptedStream({ status: 204 });
     const el = document.createElement('flight-board');
     const seen = statusesOf(el);
     el.retryDelay = 5;
@@ -430,7 +393,7 @@ describe('<flight-board> Stop and Resume', () => {
   });
 
   it('Stop during the retry backoff cancels the retry', async () => {
-    const stream = scriptedStream(http.get(/\/scripted-/, () => new HttpResponse(null, { status: 503 })));
+    const stream = await scriptedStream({ status: 503 });
     const el = await fixture<FlightBoardElement>(
       html`<flight-board .retryDelay=${200} src=${stream.url}></flight-board>`,
     );
@@ -457,7 +420,7 @@ describe('<flight-board> Stop and Resume', () => {
 describe('<flight-board> lifetime', () => {
   it('changing src closes the old stream and opens the new one from its start', async () => {
     const { el } = await liveBoard();
-    const next = scriptedStream();
+    const next = await scriptedStream();
     el.src = next.url;
     await waitUntil(() => next.connections.length === 1);
     expect(sources[0]!.readyState).to.equal(EventSource.CLOSED);
@@ -480,7 +443,7 @@ describe('<flight-board> lifetime', () => {
   });
 
   it('with-credentials reaches the EventSource', async () => {
-    const stream = scriptedStream();
+    const stream = await scriptedStream();
     await fixture(html`<flight-board with-credentials src=${stream.url}></flight-board>`);
     await waitUntil(() => sources.length === 1);
     expect(sources[0]!.withCredentials).to.equal(true);
@@ -565,7 +528,7 @@ describe('<flight-board> accessibility', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('passes axe in the dark scheme', async () => {
+  it(`passes axe in the dark scheme${MEDIA_CAVEAT}`, async () => {
     await emulateMedia({ colorScheme: 'dark' });
     const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
     await expect(el).to.be.accessible();
@@ -611,11 +574,10 @@ describe('<flight-board> accessibility', () => {
 describe('<flight-board> theming', () => {
   const bg = (el: Element) => getComputedStyle(el).backgroundColor;
 
-  it('has a light and a dark default look', async () => {
+  it(`has a light and a dark default look${MEDIA_CAVEAT}`, async () => {
     const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
     expect(bg(el)).to.equal('rgb(247, 248, 250)');
-    await emulateMedia({ colorScheme: 'dark' });
-    expect(bg(el)).to.equal('rgb(16, 21, 28)');
+    if (await emulateMedia({ colorScheme: 'dark' })) expect(bg(el)).to.equal('rgb(16, 21, 28)');
   });
 
   it('takes --flight-board-* custom properties', async () => {
@@ -959,7 +921,7 @@ describe('<flight-board> honest statuses', () => {
     const el = await fixture<FlightBoardElement>(html`<flight-board .flights=${board}></flight-board>`);
     expect(el.status).to.equal('idle');
     expect(el.shadowRoot!.querySelector('button[part~="button"]')).to.equal(null);
-    const stream = scriptedStream();
+    const stream = await scriptedStream();
     el.src = stream.url;
     await waitUntil(() => stream.connections.length === 1);
     expect(stopButton(el).textContent).to.equal('Stop');
@@ -1040,7 +1002,7 @@ describe('<flight-board> is accessible in every status', () => {
     [
       'error',
       async () => {
-        const stream = scriptedStream(http.get(/\/scripted-/, () => new HttpResponse(null, { status: 503 })));
+        const stream = await scriptedStream({ status: 503 });
         const el = await fixture<FlightBoardElement>(
           html`<flight-board .retryDelay=${60000} .flights=${board} src=${stream.url}></flight-board>`,
         );
@@ -1070,7 +1032,7 @@ describe("the README's styling snippet", () => {
   }
 
   for (const scheme of ['light', 'dark'] as const) {
-    it(`passes axe with a page in the ${scheme} colour scheme`, async () => {
+    it(`passes axe with a page in the ${scheme} colour scheme${scheme === 'dark' ? MEDIA_CAVEAT : ''}`, async () => {
       await emulateMedia({ colorScheme: scheme });
       const style = document.createElement('style');
       style.textContent = await readmeSnippet();
@@ -1102,15 +1064,12 @@ describe('<flight-board> says why a stream fails', () => {
   for (const [name, target, reason] of [
     [
       'a 404',
-      () =>
-        scriptedStream(
-          http.get(/\/scripted-/, () => new HttpResponse('gone', { status: 404, statusText: 'Not Found' })),
-        ).url,
+      async () => (await scriptedStream({ status: 404, statusText: 'Not Found', body: 'gone' })).url,
       '404 Not Found',
     ],
     [
       'an HTML page',
-      () => scriptedStream(http.get(/\/scripted-/, () => HttpResponse.html('<p>login</p>'))).url,
+      async () => (await scriptedStream({ status: 200, contentType: 'text/html', body: '<p>login</p>' })).url,
       'not an event stream: text/html',
     ],
     ['a server that does not allow this origin (CORS)', crossOrigin, 'blocked by CORS or unreachable'],
@@ -1119,7 +1078,7 @@ describe('<flight-board> says why a stream fails', () => {
       const warnings: unknown[][] = [];
       const warn = console.warn;
       console.warn = (...args: unknown[]) => warnings.push(args);
-      const url = target();
+      const url = await target();
       try {
         const statuses: FlightBoardStatusEvent[] = [];
         const el = document.createElement('flight-board') as FlightBoardElement;
