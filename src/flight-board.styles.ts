@@ -18,7 +18,7 @@ export const styles = css`
     /* The user's scheme (prefers-color-scheme) picks each light-dark() default. */
     color-scheme: light dark;
     display: block;
-    /* The layout follows the board's own width, not the page's (cqi units below). */
+    /* The layout follows the board's own width, not the page's (@container and cqi below). */
     container-type: inline-size;
     font-family: var(--flight-board-font, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace);
     color: var(--_color);
@@ -56,8 +56,8 @@ export const styles = css`
     width: 100%;
     border-collapse: collapse;
     table-layout: fixed;
-    /* Narrower than ~380 px, the text shrinks with the board (cqi: 1% of its width), so four
-       columns fit from 320 px up; the ch column widths below shrink with it. */
+    /* A large font on a board just wide enough for one line per flight shrinks with the board
+       (cqi: 1% of its width), so four columns fit; the ch column widths below shrink with it. */
     font-size: min(1em, 4.2cqi);
     --_pad: min(0.75rem, 1.5cqi);
   }
@@ -80,10 +80,11 @@ export const styles = css`
     text-overflow: ellipsis;
     color: var(--_cell);
   }
-  /* Room for "ARRIVAL ▲" and a flight number; the state column for "cancelled". */
+  /* Room for "ARRIVAL ▲" (5.6em: in a serif its capitals are wider than 9 digits) and a flight
+     number; the state column for "cancelled". */
   thead th {
     padding: 0;
-    width: calc(9ch + 2 * var(--_pad));
+    width: calc(max(9ch, 5.6em) + 2 * var(--_pad));
   }
   th:nth-child(2) {
     width: auto;
@@ -143,6 +144,82 @@ export const styles = css`
   button:focus-visible {
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
+  }
+  /* A narrow board (a phone): the origin under the flight, the state a badge, text at full size
+     (shrunk only where even this would not fit). Grid places the cells; they stay a table's
+     elements, so its rows, row headers and column headers are what assistive technology reads.
+     Each row is two lines of fixed height, so every row has one height whatever the font or text. */
+  @container (width < 28rem) {
+    table {
+      display: grid;
+      /* Arrival and state as wide as their text, up to 35% and 40%: the flight keeps a quarter. */
+      grid-template-columns: minmax(0, 1fr) fit-content(35%) fit-content(40%);
+      /* Whole pixels: rows of a fractional height drift apart by rounding in some engines. */
+      font-size: round(down, min(1em, 5.9cqi), 1px);
+    }
+    caption,
+    thead,
+    tbody,
+    tr {
+      grid-column: 1 / -1;
+    }
+    /* Every row on the table's columns, so the columns line up as a table's do. */
+    thead,
+    tbody,
+    tr {
+      display: grid;
+      grid-template-columns: subgrid;
+    }
+    tr {
+      grid-template-rows: 1.5em 1.5em;
+      padding-block: 0.25em;
+      border-bottom: 1px solid var(--_border);
+    }
+    .spacer {
+      padding: 0;
+      border: 0;
+    }
+    th,
+    td {
+      border: 0;
+      padding-block: 0;
+      line-height: 1.5em;
+    }
+    th[scope] {
+      width: auto;
+    }
+    /* Line 1: flight, arrival, state; line 2: the origin, the whole row wide. */
+    tr > * {
+      grid-row: 1;
+    }
+    tr > :nth-child(2) {
+      grid-area: 2 / 1 / 3 / -1;
+    }
+    td:nth-child(2) {
+      font-size: 0.85em;
+    }
+    [part~='sort'] {
+      display: block;
+      padding-block: 0;
+    }
+    /* The badge keeps its frame whole; a word too long for it ends in an ellipsis inside. */
+    [part~='state'] span:not(:empty) {
+      display: inline-block;
+      box-sizing: border-box;
+      max-width: 100%;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      vertical-align: middle;
+      font-size: 0.85em;
+      line-height: 1.25;
+      border: 1px solid;
+      border-radius: 1em;
+      padding: 0.1em 0.5em;
+    }
+    /* Hugging the badge, the flash stays inside the cell, which clips what overflows it. */
+    .flash {
+      outline-offset: 0;
+    }
   }
   .visually-hidden {
     position: absolute;
