@@ -1,11 +1,24 @@
 // Takes the README's screenshot: the demo page, served by the real server with the simulator
 // running, rendered by headless Chromium, after a dropped connection so the log shows a replay.
 // Then the board alone at 320 px and 1280 px, light and dark (docs/board-<width>-<scheme>.png).
-// Run with `npm run screenshot` (optionally: an output path for the first).
+// Run with `npm run screenshot` (optionally: an output path for the first), after `npm run build`.
 import { randomUUID } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import { Simulator } from '../server/simulator.ts';
 import { launchChromium } from '../test/support/chromium.ts';
 import { startTestServer } from '../test/support/test-server.ts';
+
+// The server serves the bundle its build copied (server/dist/public/): one older than the element's
+// sources would photograph the previous look, and nothing else would say so.
+const served = 'server/dist/public/flight-board.iife.js';
+const builtAt = statSync(served, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+const newer = readdirSync('src').filter(
+  (name) => !name.endsWith('.test.ts') && statSync(`src/${name}`).mtimeMs > builtAt,
+);
+if (newer.length) {
+  console.error(`${served} is missing or older than src/ (${newer.join(', ')}): run \`npm run build\` first`);
+  process.exit(1);
+}
 
 const out = process.argv[2] ?? 'docs/screenshot.png';
 const token = randomUUID();
