@@ -123,13 +123,19 @@ describe('an open stream in memory', () => {
       await Promise.all(clients.map((c) => c.waitForEvents(1)));
       // Node keeps the head it sent on the response as `_header`, for the life of the stream:
       // what letting go of it frees is what each stream holds for it.
-      gc();
-      const held = process.memoryUsage().heapUsed;
-      for (const res of responses) (res as ServerResponse & { _header: string })._header = '';
-      gc();
-      const perStream = (held - process.memoryUsage().heapUsed) / responses.length;
+      // Other garbage freed meanwhile (a busy machine's late socket buffers) only adds to what a
+      // round seems to free, so of three rounds, each on a third of the streams, the least is the truth.
+      const rounds = [0, 1, 2].map((round) => {
+        const group = responses.filter((_res, i) => i % 3 === round);
+        gc();
+        const held = process.memoryUsage().heapUsed;
+        for (const res of group) (res as ServerResponse & { _header: string })._header = '';
+        gc();
+        return (held - process.memoryUsage().heapUsed) / group.length;
+      });
+      const perStream = Math.min(...rounds);
       // ≈ 0.3 KB as one string; ≈ 1 KB when sent inside a larger write, which leaves it in pieces.
-      assert.ok(perStream < 600, `${Math.round(perStream)} bytes per stream`);
+      assert.ok(perStream < 600, `${rounds.map(Math.round).join(', ')} bytes per stream`);
     } finally {
       for (const client of clients) client.close();
       await server.close();

@@ -215,8 +215,12 @@ export const robustnessChecks: Check<Session>[] = [
         ].filter(Boolean);
         return fail(`${n} × 200 within ${session.timeout} ms`, found.join('; '));
       }
-      const t0 = Math.max(...streams.map((s) => s.startedAt + s.headersAt)) + 100;
       const lead = streams[0] as StreamRecorder;
+      // A server that holds its first bytes back sends what it held in one burst, events it may
+      // have broadcast before the last client subscribed: the probe starts after that burst.
+      await session.collect(lead, (s) => s.firstByteAt >= 0, session.timeout);
+      const lastHead = Math.max(...streams.map((s) => s.startedAt + s.headersAt));
+      const t0 = Math.max(lastHead, lead.startedAt + lead.firstByteAt) + 100;
       const after = (s: StreamRecorder) =>
         identified(s.reader.events).filter((e) => s.startedAt + e.at >= t0);
       await session.collect(lead, (s) => after(s).length >= 2, session.timeout);
