@@ -534,6 +534,22 @@ describe('<flight-board> accessibility', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('spells out its table roles, so a compact (display: grid) board stays a table in WebKit too', async () => {
+    const { el } = await liveBoard();
+    const root = el.shadowRoot!;
+    const roles = (selector: string) =>
+      [...root.querySelectorAll(selector)].map((e) => e.getAttribute('role'));
+    expect(roles('table')).to.deep.equal(['table']);
+    expect(root.querySelector('table')!.getAttribute('aria-labelledby')).to.equal(
+      root.querySelector('caption')!.id,
+    );
+    expect(roles('thead, tbody')).to.deep.equal(['rowgroup', 'rowgroup']);
+    expect(roles('tr[data-flight], thead tr')).to.deep.equal(['row', 'row', 'row']);
+    expect(roles('thead th')).to.deep.equal(Array(4).fill('columnheader'));
+    expect(roles('tbody th')).to.deep.equal(['rowheader', 'rowheader']);
+    expect(roles('tbody td')).to.deep.equal(Array(6).fill('cell'));
+  });
+
   it('has a table with column headers, a labelled button and state as text', async () => {
     const { el } = await liveBoard();
     const root = el.shadowRoot!;
@@ -944,7 +960,12 @@ describe('<flight-board> accessibility of its structure', () => {
   it('has no landmark of its own, and the flight cell of every row is a row header', async () => {
     const { el } = await liveBoard();
     const root = el.shadowRoot!;
-    expect(root.querySelector('header, footer, nav, main, aside, section, form, [role]')).to.equal(null);
+    const landmarks = 'banner, contentinfo, navigation, main, complementary, region, form, search'
+      .split(', ')
+      .map((role) => `[role="${role}"]`);
+    expect(
+      root.querySelector(['header, footer, nav, main, aside, section, form', ...landmarks].join(', ')),
+    ).to.equal(null);
     const rowHeaders = [...root.querySelectorAll('tbody th[scope="row"]')].map((th) => th.textContent);
     expect(rowHeaders).to.deep.equal(['A123', 'I768']);
   });

@@ -211,6 +211,8 @@ export class FlightBoardElement extends LitElement {
     if (changed.has('sortBy') || changed.has('sortDirection')) this.#sorted = undefined;
   }
 
+  // The table's roles are spelled out (role="table", "row", "cell"…): the compact layout sets
+  // display: grid on it, and WebKit drops a table's semantics when its display changes.
   protected override render() {
     const { status } = this;
     const stopped = status === ConnectionStatus.stopped;
@@ -238,12 +240,12 @@ export class FlightBoardElement extends LitElement {
             : nothing
         }
       </div>
-      <table part="table" aria-rowcount=${windowed ? rows.length + 1 : nothing}>
-        <caption>${this.heading}</caption>
-        <thead>
-          <tr part="header">${COLUMNS.map(([key, label]) => this.#header(key, label))}</tr>
+      <table part="table" role="table" aria-labelledby="caption" aria-rowcount=${windowed ? rows.length + 1 : nothing}>
+        <caption id="caption">${this.heading}</caption>
+        <thead role="rowgroup">
+          <tr part="header" role="row">${COLUMNS.map(([key, label]) => this.#header(key, label))}</tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           ${windowed ? spacer : nothing}
           ${rows.slice(start, end).map(
             // The flight object is replaced on every change, so unchanged rows are skipped entirely.
@@ -270,18 +272,18 @@ export class FlightBoardElement extends LitElement {
   /** A column header: a button (mouse, Enter, Space) that sorts by the column; `aria-sort` on the sorted one. */
   #header(key: FlightField, label: string) {
     const sorted = this.sortBy === key;
-    return html`<th scope="col" aria-sort=${sorted ? this.sortDirection : nothing}>
+    return html`<th scope="col" role="columnheader" aria-sort=${sorted ? this.sortDirection : nothing}>
       <button part="sort" type="button" @click=${() => this.#sortBy(key)}>${label}<span aria-hidden="true"
         >${sorted ? (this.sortDirection === 'ascending' ? ' ▲' : ' ▼') : ''}</span></button>
     </th>`;
   }
 
   #row(f: Flight, index: number | undefined, flash: boolean) {
-    return html`<tr part="row ${statePart(f.state)}" data-flight=${f.flight} data-state=${f.state} aria-rowindex=${index ?? nothing}>
-      <th part="cell" scope="row">${f.flight}</th>
-      <td part="cell" title=${f.origin}>${f.origin}</td>
-      <td part="cell">${f.arrival}</td>
-      <td part="cell state"><span class=${flash ? 'flash' : ''}>${f.state}</span></td>
+    return html`<tr part="row ${statePart(f.state)}" role="row" data-flight=${f.flight} data-state=${f.state} aria-rowindex=${index ?? nothing}>
+      <th part="cell" scope="row" role="rowheader">${f.flight}</th>
+      <td part="cell" role="cell" title=${f.origin}>${f.origin}</td>
+      <td part="cell" role="cell">${f.arrival}</td>
+      <td part="cell state" role="cell"><span class=${flash ? 'flash' : ''}>${f.state}</span></td>
     </tr>`;
   }
 
