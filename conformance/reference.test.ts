@@ -141,6 +141,24 @@ describe('a reference server that emits only when poked', () => {
   }
 });
 
+describe('a quiet reference server (no simulator, heartbeats rarer than the timeout)', () => {
+  test('gets no warning from robustness: a stream with nothing after its snapshot is no evidence', async () => {
+    const server = await startTestServer({ corsOrigins: [ORIGIN], heartbeatMs: 15_000 });
+    try {
+      const report = await runConformance({
+        url: `${server.url}/events`,
+        only: ['robustness'],
+        timeoutMs: 2000,
+      });
+      assert.deepEqual(notPassing(report), [], formatText(report));
+      const churn = report.results.find((r) => r.id === 'robustness.disconnect-churn');
+      assert.equal(churn?.status, 'skip', formatText(report));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('--close-url on the reference server', () => {
   test('open streams get closedConnection and new ones 204', async () => {
     const server = await startTestServer({ corsOrigins: [ORIGIN], token: TOKEN });

@@ -22,6 +22,8 @@ const BURST_SIZE = 30;
 /** Disconnect churn: this many clients, each dropped within CHURN_WINDOW_MS of connecting. */
 const CHURN_CLIENTS = 20;
 const CHURN_WINDOW_MS = 150;
+/** Bytes this long after a stream's first ones are its own flow, not its catch-up arriving in pieces. */
+const CATCH_UP_MS = 250;
 
 /**
  * A stream works when it answers like a plain request does (the main capture's status and
@@ -152,10 +154,17 @@ export const robustnessChecks: Check<Session>[] = [
       const main = await mainCapture(session);
       if (main.status !== 200) return skip(`the stream itself answers ${main.describe()}`);
       const watcher = session.open();
-      // Churn only a stream that flows: bytes after the first read (an event or a heartbeat).
-      if (!(await watcher.waitFor((s) => s.reads.length >= 2, session.timeout))) {
+      // Churn only a stream that flows on its own: bytes (an event or a heartbeat) well after the
+      // first ones, which may be a catch-up written in pieces. A quiet server is no evidence.
+      const flowing = (r: StreamRecorder) => {
+        const first = r.reads[0]?.at;
+        return first !== undefined && r.reads.some((read) => read.at - first > CATCH_UP_MS);
+      };
+      if (!(await session.collect(watcher, flowing, session.timeout))) {
         watcher.close();
-        return skip(`the watching client got nothing after its first bytes in ${session.timeout} ms`);
+        return skip(
+          `the watching client got nothing after its first bytes in ${session.timeout} ms (a quiet server: use --trigger-url or --trigger-cmd, or a --timeout above its heartbeat interval)`,
+        );
       }
       const churn = Array.from({ length: CHURN_CLIENTS }, (_, i) => {
         const stream = session.open();
@@ -172,15 +181,21 @@ export const robustnessChecks: Check<Session>[] = [
       await Promise.all(churn);
       const before = watcher.reader.bytes;
       const eventsBefore = watcher.reader.events.length;
-      // A stream that carries events must still carry them; one of heartbeats only, heartbeats.
-      const wantEvents = main.reader.events.length > 0;
-      const flowing = await watcher.waitFor(
+      // A stream whose events flow on their own must still carry them; one of heartbeats only (or
+      // of a snapshot and then heartbeats), heartbeats.
+      const live = (r: StreamRecorder) => {
+        const first = r.reads[0]?.at ?? 0;
+        return r.reader.events.some((e) => e.at - first > CATCH_UP_MS);
+      };
+      const wantEvents = live(main) || live(watcher);
+      const stillFlowing = await session.collect(
+        watcher,
         (s) => s.reader.bytes > before && (!wantEvents || s.reader.events.length > eventsBefore),
         session.timeout,
       );
       watcher.close();
       const seen = `after the churn the watcher got ${watcher.reader.bytes - before} more bytes, ${watcher.reader.events.length - eventsBefore} more events`;
-      if (flowing && !(watcher.ended && !watcher.closedByUs)) return pass(seen);
+      if (stillFlowing && !(watcher.ended && !watcher.closedByUs)) return pass(seen);
       return fail(
         `${wantEvents ? 'events' : 'heartbeats'} still reaching the watching client within ${session.timeout} ms`,
         watcher.ended && !watcher.closedByUs ? `the server ended the watcher's stream; ${seen}` : seen,
