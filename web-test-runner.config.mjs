@@ -10,36 +10,14 @@ import * as puppeteerCore from 'puppeteer-core';
 import { createFirefoxPage } from './test/browser/firefox-page.mjs';
 import { scriptedSseMiddleware } from './test/browser/scripted-sse-server.mjs';
 import { webkitLauncher } from './test/browser/webkit-launcher.mjs';
+import { CHROMIUM_ARGS, chromiumPath } from './test/support/debian-chromium.mjs';
 
 /** Each engine's launcher, made only when the run asks for that engine. */
 const LAUNCHERS = {
-  chromium: () => {
-    const CHROMIUM_CANDIDATES = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-    const executablePath = CHROMIUM_CANDIDATES.find((path) => path && existsSync(path));
-    if (!executablePath) {
-      // Fail loudly: a browser test that silently does not run proves nothing.
-      throw new Error(
-        'No Chromium found (looked at CHROME_PATH, /usr/bin/chromium, /usr/bin/chromium-browser). ' +
-          'Install it with `apt-get install -y chromium` or set CHROME_PATH.',
-      );
-    }
-    return chromeLauncher({
-      launchOptions: {
-        executablePath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-dev-shm-usage',
-        ],
-      },
-    });
-  },
+  chromium: () =>
+    chromeLauncher({
+      launchOptions: { executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] },
+    }),
   firefox: () => {
     const FIREFOX = '/usr/bin/firefox-esr';
     if (!existsSync(FIREFOX)) {
