@@ -134,8 +134,8 @@ export async function startNginx(upstreamPorts: readonly number[]): Promise<Test
   };
 }
 
-/** nginx says little on start: poll its port (bounded), failing early if it exits. */
-async function waitUntilListening(
+/** nginx says little on start: poll its `/health` (bounded, any answer will do), failing early if it exits. */
+export async function waitUntilListening(
   child: ReturnType<typeof spawn>,
   port: number,
   readLog: () => Promise<string>,
