@@ -26,6 +26,8 @@ describe('GET /metrics', () => {
         write: () => {
           unsentBytes += 5000;
         },
+        // Its snapshot is taken by the kernel; what comes after stays unsent.
+        writeRun: (_frames, flushed) => flushed(),
         end: () => undefined,
         destroy: () => undefined,
         get unsentBytes() {

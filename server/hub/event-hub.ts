@@ -10,10 +10,16 @@ import {
 import type { FlightStore } from '../store/flight-store.ts';
 import { CatchUpQueue } from './catch-up-queue.ts';
 import { Frame } from './frame.ts';
-import { type JoinedReplay, ReplayCache } from './replay-cache.ts';
+import { type Replay, ReplayCache } from './replay-cache.ts';
+import { runBytes, runsOf } from './runs.ts';
 import type { StreamTransport } from './stream-transport.ts';
 
-export { CATCH_UPS_PER_TURN } from './catch-up-queue.ts';
+export {
+  CATCH_UP_BYTES_PER_TURN,
+  CATCH_UPS_PER_TURN,
+  MAX_WRITING_CATCH_UPS,
+} from './catch-up-queue.ts';
+export { RUN_BYTES } from './runs.ts';
 export type { StreamTransport } from './stream-transport.ts';
 
 export interface EventHubOptions {
@@ -22,8 +28,9 @@ export interface EventHubOptions {
   /** Silence after which a client gets a `: keep-alive` comment (ms). */
   heartbeatMs: number;
   /**
-   * Unsent bytes a client may accumulate, beyond what is left of its own catch-up, before it is
-   * disconnected to resync later.
+   * Unsent bytes a client may accumulate before it is disconnected to resync later: written
+   * and not yet read, or held for it while its catch-up is written. Its catch-up itself is
+   * never counted, however large.
    */
   maxBufferedBytes: number;
   /** Injectable clock, for tests. */
@@ -38,12 +45,9 @@ interface Client {
   transport: StreamTransport;
   /** Live events that arrived while the client's replay or snapshot was being written. */
   pending: StreamEvent[] | undefined;
+  /** Their bytes: what piles up behind a catch-up, which counts towards eviction. */
+  pendingBytes: number;
   lastWriteAt: number;
-  /**
-   * Unsent bytes that are (at most) what is left of the client's catch-up: a catch-up is never
-   * evicted for its own size, only for what piles up behind it. Shrinks as the client reads.
-   */
-  catchUpBytes: number;
 }
 
 /**
@@ -56,8 +60,8 @@ export class EventHub {
   readonly #clients = new Map<object, Client>();
   readonly #frames = new WeakMap<StreamEvent, Frame>();
   /**
-   * Joined replays by the `Last-Event-ID` they resume from (a reconnect storm reads and
-   * joins each distinct history once; `npm run bench:replay` measures it). Emptied on every new event and on resync: see `#replayAfter`.
+   * Replays by the `Last-Event-ID` they resume from (a reconnect storm reads each distinct
+   * history once; `npm run bench:replay` measures it). Emptied on every new event and on resync: see `#replayAfter`.
    */
   readonly #replays = new ReplayCache();
   readonly #catchUps = new CatchUpQueue();
@@ -122,7 +126,7 @@ export class EventHub {
     owner: object = transport,
   ): { ready: Promise<void> } {
     const now = this.#options.now();
-    const client: Client = { owner, transport, pending: [], lastWriteAt: now, catchUpBytes: 0 };
+    const client: Client = { owner, transport, pending: [], pendingBytes: 0, lastWriteAt: now };
     this.#clients.set(owner, client);
     this.#ensureHeartbeat();
     const ready = this.#catchUp(client, lastEventId).then((sentUpTo) => {
@@ -130,8 +134,7 @@ export class EventHub {
       client.pending = undefined;
       // Still the catch-up: events that arrived while it was read are part of it.
       for (const event of pending) {
-        if (this.store.isAfter(event.id, sentUpTo))
-          this.#write(client, this.#frame(event), { catchUp: true });
+        if (this.store.isAfter(event.id, sentUpTo)) this.#write(client, this.#frame(event));
       }
     });
     return { ready };
@@ -200,27 +203,40 @@ export class EventHub {
     // turn delays this client but never reorders or loses its events.
     await this.#catchUps.turn();
     if (!this.#isConnected(client)) return lastEventId ?? '';
-    // `retry:` (and with it the response head) waits for this turn too: written in the same
-    // tick as the replay or snapshot below (when the store answers at once), all of it leaves in
-    // one write, so a reconnect storm costs one syscall per client instead of two.
+    // `retry:` (and with it the response head) waits for this turn too. Written in the same
+    // tick as the first run of the replay or snapshot (when the store answers at once and the
+    // turn has room for the run), all of it leaves in one write: one syscall per client.
     client.transport.start();
-    this.#write(client, this.#retry, { catchUp: true });
+    this.#write(client, this.#retry);
     const replay = lastEventId === undefined ? undefined : await this.#replayAfter(lastEventId);
     if (replay) {
       this.stats.replays++;
-      // One write for the whole replay: a client far behind costs one syscall, not one per event.
-      if (!replay.frame.isEmpty) this.#write(client, replay.frame, { catchUp: true });
+      await this.#writeRuns(client, replay.runs);
       return replay.lastId;
     }
     this.stats.snapshots++;
     const { lastEventId: head, flights } = await this.store.state();
     const snapshot = new Frame(serializeEvent(flightEvent(head, FlightEvent.snapshot, { flights })));
-    this.#write(client, snapshot, { catchUp: true });
+    await this.#writeRuns(client, [[snapshot]]);
     return head;
   }
 
   /**
-   * The events after `lastEventId`, joined once for every client asking for them; undefined when
+   * Writes a catch-up a run at a time, each when the queue gives it room and after the previous
+   * one has left for the client: a live event waits behind a turn's worth of runs at most, a
+   * client that does not read is handed one run, and one that leaves is written nothing more.
+   */
+  async #writeRuns(client: Client, runs: readonly (readonly Frame[])[]): Promise<void> {
+    for (const run of runs) {
+      await this.#catchUps.room(runBytes(run));
+      if (!this.#isConnected(client)) return;
+      client.lastWriteAt = this.#options.now();
+      await new Promise<void>((flushed) => client.transport.writeRun(run, flushed));
+    }
+  }
+
+  /**
+   * The events after `lastEventId`, read once for every client asking for them; undefined when
    * the store no longer has them (the client gets a snapshot).
    *
    * Sharing is safe because the cache is emptied on every event: a client served a read began no
@@ -228,15 +244,15 @@ export class EventHub {
    * and every event sent since it connected is in its `pending` (those the read also holds are
    * skipped by id).
    */
-  #replayAfter(lastEventId: string): Promise<JoinedReplay | undefined> {
+  #replayAfter(lastEventId: string): Promise<Replay | undefined> {
     return this.#replays.get(lastEventId, (id) => this.#readReplay(id));
   }
 
-  async #readReplay(lastEventId: string): Promise<JoinedReplay | undefined> {
+  async #readReplay(lastEventId: string): Promise<Replay | undefined> {
     const events = await this.store.eventsAfter(lastEventId);
     if (events === undefined) return undefined;
-    const text = events.map((event) => this.#frame(event).text).join('');
-    return { lastId: events.at(-1)?.id ?? lastEventId, frame: new Frame(text) };
+    const frames = events.map((event) => this.#frame(event));
+    return { lastId: events.at(-1)?.id ?? lastEventId, runs: runsOf(frames) };
   }
 
   #broadcast(event: StreamEvent): void {
@@ -246,8 +262,17 @@ export class EventHub {
     const now = this.#options.now();
     this.stats.eventsSent++;
     for (const client of this.#clients.values()) {
-      if (client.pending) client.pending.push(event);
-      else this.#write(client, frame, { now });
+      if (client.pending) this.#hold(client, event, frame);
+      else this.#write(client, frame, now);
+    }
+  }
+
+  /** Keeps a live event for a client whose catch-up is being written, unless too much piles up. */
+  #hold(client: Client, event: StreamEvent, frame: Frame): void {
+    client.pending?.push(event);
+    client.pendingBytes += frame.bytes.length;
+    if (client.pendingBytes > this.#options.maxBufferedBytes) {
+      this.#evict(client, client.transport.unsentBytes + client.pendingBytes);
     }
   }
 
@@ -260,23 +285,15 @@ export class EventHub {
     return frame;
   }
 
-  #write(client: Client, frame: Frame, { now = this.#options.now(), catchUp = false } = {}): void {
+  #write(client: Client, frame: Frame, now = this.#options.now()): void {
     if (!this.#isConnected(client)) return; // gone or evicted while its catch-up was in flight
     client.transport.write(frame);
     client.lastWriteAt = now;
     const unsent = client.transport.unsentBytes;
-    // A catch-up may be larger than MAX_BUFFERED_BYTES (a big board): it is excused, and only
-    // what piles up behind it while the client does not read counts.
-    if (catchUp) client.catchUpBytes = unsent;
-    else this.#evictIfBehind(client, unsent);
+    if (unsent > this.#options.maxBufferedBytes) this.#evict(client, unsent);
   }
 
-  #evictIfBehind(client: Client, unsentBytes: number): void {
-    if (unsentBytes <= client.catchUpBytes + this.#options.maxBufferedBytes) {
-      // What the client has read of its catch-up is no longer excused.
-      if (unsentBytes < client.catchUpBytes) client.catchUpBytes = unsentBytes;
-      return;
-    }
+  #evict(client: Client, unsentBytes: number): void {
     this.stats.evictions++;
     this.#forget(client);
     this.#options.onEvict(unsentBytes);
@@ -302,7 +319,7 @@ export class EventHub {
         const now = this.#options.now();
         for (const client of this.#clients.values()) {
           if (!client.pending && now - client.lastWriteAt >= heartbeatMs) {
-            this.#write(client, this.#heartbeatFrame, { now });
+            this.#write(client, this.#heartbeatFrame, now);
           }
         }
       },

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Frame } from './frame.ts';
-import { type JoinedReplay, MAX_CACHED_REPLAYS, ReplayCache } from './replay-cache.ts';
+import { MAX_CACHED_REPLAYS, type Replay, ReplayCache } from './replay-cache.ts';
 
 /** A reader that counts its reads and answers a replay named after the id. */
 function countingReader() {
   const reads: string[] = [];
-  const read = async (id: string): Promise<JoinedReplay> => {
+  const read = async (id: string): Promise<Replay> => {
     reads.push(id);
-    return { lastId: id, frame: new Frame(`after ${id}`) };
+    return { lastId: id, runs: [[new Frame(`after ${id}`)]] };
   };
   return { reads, read };
 }
@@ -35,9 +35,9 @@ describe('ReplayCache', () => {
   test('a failed read is not served to the next client, which reads again', async () => {
     const cache = new ReplayCache();
     let fail = true;
-    const read = async (id: string): Promise<JoinedReplay> => {
+    const read = async (id: string): Promise<Replay> => {
       if (fail) throw new Error('store down');
-      return { lastId: id, frame: new Frame('') };
+      return { lastId: id, runs: [] };
     };
     await assert.rejects(cache.get('1', read), /store down/);
     fail = false;

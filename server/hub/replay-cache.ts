@@ -1,15 +1,15 @@
 import type { Frame } from './frame.ts';
 
-/** A replay joined once: every event after a `Last-Event-ID`, as one frame. */
-export interface JoinedReplay {
+/** A replay read once: every event after a `Last-Event-ID`, as its frames in runs. */
+export interface Replay {
   /** Id of its last event; the `Last-Event-ID` it resumes from when it is empty. */
   lastId: string;
-  /** The events, joined; empty when the client is already up to date. */
-  frame: Frame;
+  /** The events' frames, in runs (see runs.ts); none when the client is already up to date. */
+  runs: readonly (readonly Frame[])[];
 }
 
 /**
- * Joined replays kept at once (one per distinct `Last-Event-ID` resumed from since the last
+ * Replays kept at once (one per distinct `Last-Event-ID` resumed from since the last
  * event): when more are asked for, the oldest is dropped, so memory stays bounded whatever ids
  * clients send.
  */
@@ -22,13 +22,13 @@ export const MAX_CACHED_REPLAYS = 16;
  * not get live.
  */
 export class ReplayCache {
-  readonly #replays = new Map<string, Promise<JoinedReplay | undefined>>();
+  readonly #replays = new Map<string, Promise<Replay | undefined>>();
 
   /** The replay after `lastEventId`: the one being read or kept, else `read(lastEventId)`'s. */
   get(
     lastEventId: string,
-    read: (lastEventId: string) => Promise<JoinedReplay | undefined>,
-  ): Promise<JoinedReplay | undefined> {
+    read: (lastEventId: string) => Promise<Replay | undefined>,
+  ): Promise<Replay | undefined> {
     let replay = this.#replays.get(lastEventId);
     if (replay !== undefined) return replay;
     replay = read(lastEventId);

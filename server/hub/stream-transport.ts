@@ -13,6 +13,12 @@ export interface StreamTransport {
   start(): void;
   /** Queues `frame` for the client, after everything written before. */
   write(frame: Frame): void;
+  /**
+   * Queues `frames` for the client as one write (one syscall where the protocol allows), after
+   * everything written before, and calls `flushed` once they have left (taken by the kernel or
+   * the HTTP/2 session) or the stream is gone: a catch-up writes its next run only then.
+   */
+  writeRun(frames: readonly Frame[], flushed: () => void): void;
   /** Ends the stream, after `frame` when given. */
   end(frame?: Frame): void;
   /** Cuts the stream at once (the client reconnects and resyncs). */

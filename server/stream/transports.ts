@@ -41,9 +41,14 @@ export class ChunkedSocketTransport implements StreamTransport {
     this.socket.write(frame.chunk);
   }
 
+  writeRun(frames: readonly Frame[], flushed: () => void): void {
+    writeCorked(this.socket, frames, chunkOf, flushed);
+  }
+
   end(frame?: Frame): void {
     // Through the response: it writes the last chunk and the terminating `0` chunk.
-    this.response.end(frame?.text);
+    if (frame) this.response.end(frame.bytes);
+    else this.response.end();
   }
 
   destroy(): void {
@@ -75,6 +80,11 @@ export class Http2StreamTransport implements StreamTransport {
     if (!this.stream.destroyed) this.stream.write(frame.bytes);
   }
 
+  writeRun(frames: readonly Frame[], flushed: () => void): void {
+    if (!this.stream.destroyed) writeCorked(this.stream, frames, bytesOf, flushed);
+    else flushed();
+  }
+
   end(frame?: Frame): void {
     if (frame) this.response.end(frame.bytes);
     else this.response.end();
@@ -99,11 +109,16 @@ export class ResponseTransport implements StreamTransport {
   }
 
   write(frame: Frame): void {
-    this.response.write(frame.text);
+    this.response.write(frame.bytes);
+  }
+
+  writeRun(frames: readonly Frame[], flushed: () => void): void {
+    writeCorked(this.response, frames, bytesOf, flushed);
   }
 
   end(frame?: Frame): void {
-    this.response.end(frame?.text);
+    if (frame) this.response.end(frame.bytes);
+    else this.response.end();
   }
 
   destroy(): void {
@@ -113,6 +128,34 @@ export class ResponseTransport implements StreamTransport {
   get unsentBytes(): number {
     return this.response.writableLength;
   }
+}
+
+/** What `writeCorked` writes to: a socket, an HTTP/2 stream or a response. */
+interface CorkableWritable {
+  cork(): void;
+  uncork(): void;
+  write(chunk: Buffer, callback?: (error?: Error | null) => void): boolean;
+}
+
+const chunkOf = (frame: Frame) => frame.chunk;
+const bytesOf = (frame: Frame) => frame.bytes;
+
+/**
+ * Writes each frame's own Buffer, corked so that they leave in one vectored write, and calls
+ * `flushed` when the last has left. A destroyed stream calls back too (with an error): gone is
+ * as good as flushed to a catch-up.
+ */
+function writeCorked(
+  stream: CorkableWritable,
+  frames: readonly Frame[],
+  encode: (frame: Frame) => Buffer,
+  flushed: () => void,
+): void {
+  stream.cork();
+  const last = frames.length - 1;
+  for (let i = 0; i < last; i++) stream.write(encode(frames[i] as Frame));
+  stream.write(encode(frames[last] as Frame), () => flushed());
+  stream.uncork();
 }
 
 /** True for a request that arrived over HTTP/2 (through `allowHTTP1` servers, either may come). */
