@@ -8,7 +8,9 @@ import { http2Request } from '../test/support/http2-request.ts';
 import { Http2SseClient } from '../test/support/http2-sse-client.ts';
 import { RawSseClient } from '../test/support/raw-sse-client.ts';
 import { testCertificate } from '../test/support/test-certificate.ts';
+import { threadNiceness } from '../test/support/thread-niceness.ts';
 import { until } from '../test/support/until.ts';
+import { BACKGROUND_NICENESS } from './background-threads.ts';
 
 const BIN = fileURLToPath(new URL('./dist/main.js', import.meta.url));
 
@@ -136,6 +138,21 @@ describe('the flight-board-server process', () => {
       assert.doesNotMatch(debug.stdout(), /a-token-for-this-test/);
     } finally {
       debug.child.kill('SIGKILL');
+    }
+  });
+
+  test("lowers V8's helper threads below its event loop, so that on a busy core the event loop goes first", async () => {
+    const server = run(['--port', '0', '--host', '127.0.0.1']);
+    try {
+      await listeningPort(server);
+      const { main, others } = threadNiceness(server.child.pid ?? 0);
+      assert.equal(main, threadNiceness(process.pid).main, 'the event loop as started');
+      assert.ok(
+        others.filter((nice) => nice === BACKGROUND_NICENESS).length >= 1,
+        `nice values of its other threads: ${others.join(' ')}`,
+      );
+    } finally {
+      server.child.kill('SIGKILL');
     }
   });
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import type { Logger } from 'pino';
+import { yieldToEventLoop } from './background-threads.ts';
 import { helpText, parseCommandLine } from './cli.ts';
 import { ConfigError } from './config.ts';
 import { createLogger, logDestination } from './logger.ts';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   started = startServer(config, logger);
   const running = await started;
+  // Once started: the threads it started (libuv's pool, for a Redis host's lookup) are counted too.
+  logger.debug({ threads: yieldToEventLoop() }, 'background threads yield to the event loop');
   if (request.generatedToken !== undefined) showTokenOnce(request.generatedToken, running.url);
 }
 
