@@ -10,7 +10,8 @@
  * and prints self time by function within the storm windows only, and the longest stretch
  * the main thread stayed busy (what a live event can be stuck behind). `--node-args` passes
  * Node or V8 flags to the reference build only: with `--before-entry=server/main.ts`, the same
- * code with and without them, side by side.
+ * code with and without them, side by side. `--redis` (see `redisMain`) takes `--cpu-prof`,
+ * `--timeline` and `--node-args` too.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,10 @@ const argValue = (name: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const rounds = Number(argValue('rounds') ?? 3);
 const profile = process.argv.includes('--cpu-prof');
+/** Node flags that make a reference build write its CPU profile for `printProfile`. */
+const profileArgs = profile
+  ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-interval=${PROFILE_INTERVAL_US}`]
+  : [];
 const beforeEntry = argValue('before-entry');
 const timeline = process.argv.includes('--timeline');
 const referenceNodeArgs = argValue('node-args')?.split(' ').filter(Boolean) ?? [];
@@ -285,9 +290,6 @@ function printProfile(label: string, p: CpuProfile, windows: StormWindow[]): voi
 async function main(): Promise<void> {
   pinProcess(process.pid, GENERATOR_CPUS);
   mkdirSync(PROFILES, { recursive: true });
-  const nodeArgs = profile
-    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-interval=${PROFILE_INTERVAL_US}`]
-    : [];
   log(
     `bench:replay: ${replay.clients} reconnecting ${replay.behind} behind, ${replay.live} live at ${replay.rate}/s; ` +
       `${rounds} rounds${profile ? ', reference under --cpu-prof' : ''}` +
@@ -297,11 +299,11 @@ async function main(): Promise<void> {
   const reference = target('reference');
   if (beforeEntry) {
     const before = { ...reference, entry: beforeEntry };
-    builds.push({ label: 'before', contender: await startContender(before, nodeArgs), windows: [] });
+    builds.push({ label: 'before', contender: await startContender(before, profileArgs), windows: [] });
   }
   builds.push({
     label: 'reference',
-    contender: await startContender(reference, [...nodeArgs, ...referenceNodeArgs]),
+    contender: await startContender(reference, [...profileArgs, ...referenceNodeArgs]),
     windows: [],
   });
   const replayPool = new ClientPool(1, GENERATOR_CPUS, STORM_NICENESS);
@@ -359,10 +361,12 @@ async function redisMain(): Promise<void> {
   const redis = await startRedisServer();
   const reference = target('reference');
   const historySize = replay.clients + replay.behind + 1000;
+  mkdirSync(PROFILES, { recursive: true });
   const contender = await startContender(
     { ...reference, env: { ...reference.env, REDIS_URL: redis.url, HISTORY_SIZE: String(historySize) } },
-    referenceNodeArgs,
+    [...profileArgs, ...referenceNodeArgs],
   );
+  const windows: StormWindow[] = [];
   const replayPool = new ClientPool(1, GENERATOR_CPUS, STORM_NICENESS);
   const admin = new Redis(redis.url);
   log(
@@ -388,9 +392,14 @@ async function redisMain(): Promise<void> {
       );
       const lastEventIds = newest.slice(replay.behind).map(([id]) => id);
       const before = await replayCounters(contender.server.port);
+      const workers = workerPids();
+      const stopTimeline = timeline
+        ? startTimeline(contender.server.pid, workers.slice(0, 2), workers.at(-1) ?? 0)
+        : undefined;
       let resumedAfterMs = Number.NaN;
       const result = await measureReplay(contender, replayPool, plan, {
         lastEventIds,
+        onWindow: (w) => windows.push(w),
         // Every storm client must resume, even one still catching up when the window ends.
         beforeClose: async () => {
           const started = performance.now();
@@ -402,6 +411,7 @@ async function redisMain(): Promise<void> {
           resumedAfterMs = Math.round(performance.now() - started);
         },
       });
+      stopTimeline?.(windows.at(-1)?.startedAt ?? 0);
       const after = await replayCounters(contender.server.port);
       log(`redis      every storm client resumed within ${resumedAfterMs} ms of the window's end`);
       const ratio = round(result.liveLatencyMs.p99 / calm.latencyMs.p99);
@@ -428,6 +438,7 @@ async function redisMain(): Promise<void> {
     await redis.close();
   }
   log(`\nredis ratios: ${ratios.join(', ')}`);
+  if (profile) printProfile('redis', readProfile(contender.server.pid), windows);
 }
 
 if (process.argv.includes('--redis')) await redisMain();
