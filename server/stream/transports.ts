@@ -8,6 +8,10 @@ import {
 import type { Socket } from 'node:net';
 import type { Frame } from '../hub/frame.ts';
 import type { StreamTransport } from '../hub/stream-transport.ts';
+import { RunBuffers } from './run-buffers.ts';
+
+/** One pool for every HTTP/1.1 stream of the process. */
+const RUN_BUFFERS = new RunBuffers();
 
 /** A request of either protocol, as Node's HTTP/1.1 server or its HTTP/2 compatibility API gives it. */
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
@@ -23,6 +27,7 @@ export class ChunkedSocketTransport implements StreamTransport {
   constructor(
     readonly response: ServerResponse,
     readonly socket: Socket,
+    readonly runBuffers: RunBuffers = RUN_BUFFERS,
   ) {}
 
   /**
@@ -41,8 +46,25 @@ export class ChunkedSocketTransport implements StreamTransport {
     this.socket.write(frame.chunk);
   }
 
+  /**
+   * The run's chunks joined into one pooled Buffer (back in the pool when the write calls back:
+   * after the kernel took it, or the socket is gone and will not read it), one call into the
+   * socket. A run of one frame is that frame's own chunk.
+   */
   writeRun(frames: readonly Frame[], flushed: () => void): void {
-    writeCorked(this.socket, frames, chunkOf, flushed);
+    if (frames.length === 1) {
+      this.socket.write((frames[0] as Frame).chunk, () => flushed());
+      return;
+    }
+    let size = 0;
+    for (const frame of frames) size += frame.chunk.length;
+    const buffer = this.runBuffers.take(size);
+    let at = 0;
+    for (const frame of frames) at += frame.chunk.copy(buffer, at);
+    this.socket.write(buffer.subarray(0, size), () => {
+      this.runBuffers.give(buffer);
+      flushed();
+    });
   }
 
   end(frame?: Frame): void {
@@ -81,7 +103,7 @@ export class Http2StreamTransport implements StreamTransport {
   }
 
   writeRun(frames: readonly Frame[], flushed: () => void): void {
-    if (!this.stream.destroyed) writeCorked(this.stream, frames, bytesOf, flushed);
+    if (!this.stream.destroyed) writeCorked(this.stream, frames, flushed);
     else flushed();
   }
 
@@ -113,7 +135,7 @@ export class ResponseTransport implements StreamTransport {
   }
 
   writeRun(frames: readonly Frame[], flushed: () => void): void {
-    writeCorked(this.response, frames, bytesOf, flushed);
+    writeCorked(this.response, frames, flushed);
   }
 
   end(frame?: Frame): void {
@@ -130,31 +152,23 @@ export class ResponseTransport implements StreamTransport {
   }
 }
 
-/** What `writeCorked` writes to: a socket, an HTTP/2 stream or a response. */
+/** What `writeCorked` writes to: an HTTP/2 stream or a response. */
 interface CorkableWritable {
   cork(): void;
   uncork(): void;
   write(chunk: Buffer, callback?: (error?: Error | null) => void): boolean;
 }
 
-const chunkOf = (frame: Frame) => frame.chunk;
-const bytesOf = (frame: Frame) => frame.bytes;
-
 /**
- * Writes each frame's own Buffer, corked so that they leave in one vectored write, and calls
- * `flushed` when the last has left. A destroyed stream calls back too (with an error): gone is
- * as good as flushed to a catch-up.
+ * Writes each frame's bytes, corked so that they leave together, and calls `flushed` when the
+ * last has left. A destroyed stream calls back too (with an error): gone is as good as flushed
+ * to a catch-up.
  */
-function writeCorked(
-  stream: CorkableWritable,
-  frames: readonly Frame[],
-  encode: (frame: Frame) => Buffer,
-  flushed: () => void,
-): void {
+function writeCorked(stream: CorkableWritable, frames: readonly Frame[], flushed: () => void): void {
   stream.cork();
   const last = frames.length - 1;
-  for (let i = 0; i < last; i++) stream.write(encode(frames[i] as Frame));
-  stream.write(encode(frames[last] as Frame), () => flushed());
+  for (let i = 0; i < last; i++) stream.write((frames[i] as Frame).bytes);
+  stream.write((frames[last] as Frame).bytes, () => flushed());
   stream.uncork();
 }
 
