@@ -39,8 +39,8 @@ export function requireBearerToken(token: string | undefined): RequestHandler {
         new HttpError(
           403,
           'writes-disabled',
-          'writes are disabled on this server: start it with FLIGHT_BOARD_TOKEN=<secret> ' +
-            '(or --flight-board-token) and send Authorization: Bearer <secret>',
+          'writes are disabled on this server: restart it with --generate-token (it prints a ' +
+            'token) or FLIGHT_BOARD_TOKEN=<secret>, and send Authorization: Bearer <token>',
         ),
       );
       return;
