@@ -69,8 +69,7 @@ export class ChunkedSocketTransport implements StreamTransport {
 
   end(frame?: Frame): void {
     // Through the response: it writes the last chunk and the terminating `0` chunk.
-    if (frame) this.response.end(frame.bytes);
-    else this.response.end();
+    this.response.end(frame?.bytes);
   }
 
   destroy(): void {
@@ -139,8 +138,7 @@ export class ResponseTransport implements StreamTransport {
   }
 
   end(frame?: Frame): void {
-    if (frame) this.response.end(frame.bytes);
-    else this.response.end();
+    this.response.end(frame?.bytes);
   }
 
   destroy(): void {
