@@ -469,7 +469,11 @@ describe('REST API without a token configured', () => {
       assert.equal(answer.status, 403);
       assert.equal(errorOf(answer.body).code, 'writes-disabled');
       assert.match(errorOf(answer.body).message, /FLIGHT_BOARD_TOKEN/);
-      assert.match(errorOf(answer.body).message, /--generate-token/, 'the quickest way, as the start line says');
+      assert.match(
+        errorOf(answer.body).message,
+        /--generate-token/,
+        'the quickest way, as the start line says',
+      );
     }
     assert.deepEqual((await server.store.state()).flights, []);
   });
