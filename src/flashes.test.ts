@@ -52,13 +52,15 @@ describe('Flashes', () => {
 
   it('restarts the highlight of a flight that changes again while it flashes', async () => {
     const host = new Host();
-    const flashes = new Flashes(host, 60, 10);
+    // Margins for timers that fire late on a loaded machine: the change comes 150 ms before the
+    // first flash ends, and the check 200 ms before the restarted one does.
+    const flashes = new Flashes(host, 400, 10);
     flashes.add('A');
     host.render(flashes, ['A']);
-    await aTimeout(40);
+    await aTimeout(250);
     flashes.add('A');
     host.render(flashes, ['A']);
-    await aTimeout(40);
+    await aTimeout(200); // past the first flash's end
     expect(host.render(flashes, ['A'])).to.deep.equal(['A']);
   });
 });
