@@ -385,6 +385,43 @@ describe('EventHub', () => {
     hub.dispose();
   });
 
+  test('clients that connect between two events share one read of the board and one snapshot frame; after an event, or a failed read, the next client reads again', async () => {
+    let reads = 0;
+    let fail = false;
+    class CountingStore extends MemoryStore {
+      override state() {
+        reads++;
+        return fail ? Promise.reject(new Error('store down')) : super.state();
+      }
+    }
+    const counted = new CountingStore(10);
+    await counted.add({ flight: 'I768', origin: 'Rome', arrival: '10:10', state: '' });
+    const hub = new EventHub(counted, OPTIONS);
+    const sinks = [0, 1, 2].map(() => new FastSink());
+    await Promise.all(sinks.slice(0, 2).map((sink) => hub.connect(sink).ready));
+    const [a, b] = sinks.map((sink) => sink.frames[1]);
+    assert.ok(a !== undefined && a === b, 'one snapshot frame for both clients');
+    assert.match(a.text, /event: flightSnapshot/);
+    assert.equal(reads, 1);
+    assert.equal(hub.stats.snapshots, 2);
+
+    await counted.update({ flight: 'I768', state: 'landed' });
+    await hub.connect(sinks[2]!).ready;
+    assert.equal(reads, 2, 'read again after the event');
+    assert.match(sinks[2]!.frames[1]?.text ?? '', /landed/);
+
+    await counted.update({ flight: 'I768', state: 'gone' });
+    fail = true;
+    const failed = new FastSink();
+    await assert.rejects(hub.connect(failed).ready, /store down/);
+    fail = false;
+    const next = new FastSink();
+    await hub.connect(next).ready;
+    assert.equal(reads, 4, 'the failed read is not served');
+    assert.match(next.frames[1]?.text ?? '', /gone/);
+    hub.dispose();
+  });
+
   test('a client resuming after an event is never served a replay read before that event', async () => {
     const store = await boardWithI768(50, 3);
     const history = slowHistory(store);

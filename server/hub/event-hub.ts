@@ -64,6 +64,12 @@ export class EventHub {
    * history once; `npm run bench:replay` measures it). Emptied on every new event and on resync: see `#replayAfter`.
    */
   readonly #replays = new ReplayCache();
+  /**
+   * The snapshot being read, or read since the last event: a storm of new clients (every client
+   * after a restart in memory mode, whose ids are of another epoch) reads and serialises the
+   * board once between two events, not once per client. Emptied like `#replays`.
+   */
+  #snapshot: Promise<{ head: string; frame: Frame }> | undefined;
   readonly #catchUps = new CatchUpQueue();
   readonly #retry: Frame;
   readonly #heartbeatFrame = new Frame(serializeComment(HEARTBEAT_COMMENT));
@@ -98,6 +104,7 @@ export class EventHub {
     this.#unresync = store.onResync(() => {
       // Ids may be reused by the emptied store: a cached replay could then be a different one.
       this.#replays.clear();
+      this.#snapshot = undefined;
       this.endAll();
     });
     // The store keeps the closed state (in Redis, for every instance): this hub starts in it
@@ -215,10 +222,27 @@ export class EventHub {
       return replay.lastId;
     }
     this.stats.snapshots++;
-    const { lastEventId: head, flights } = await this.store.state();
-    const snapshot = new Frame(serializeEvent(flightEvent(head, FlightEvent.snapshot, { flights })));
-    await this.#writeRuns(client, [[snapshot]]);
+    const { head, frame } = await this.#snapshotNow();
+    await this.#writeRuns(client, [[frame]]);
     return head;
+  }
+
+  /** The board as a `flightSnapshot` frame, shared by every client asking before the next event (see `#replayAfter`). */
+  #snapshotNow(): Promise<{ head: string; frame: Frame }> {
+    let snapshot = this.#snapshot;
+    if (snapshot === undefined) {
+      snapshot = this.store.state().then(({ lastEventId: head, flights }) => ({
+        head,
+        frame: new Frame(serializeEvent(flightEvent(head, FlightEvent.snapshot, { flights }))),
+      }));
+      this.#snapshot = snapshot;
+      // A failed read (store down) is not served to later clients: they try again.
+      const kept = snapshot;
+      kept.catch(() => {
+        if (this.#snapshot === kept) this.#snapshot = undefined;
+      });
+    }
+    return snapshot;
   }
 
   /**
@@ -256,8 +280,9 @@ export class EventHub {
   }
 
   #broadcast(event: StreamEvent): void {
-    // Replays cached so far end before this event: no later client may be served them.
+    // Replays and the snapshot cached so far end before this event: no later client may be served them.
     this.#replays.clear();
+    this.#snapshot = undefined;
     const frame = this.#frame(event);
     const now = this.#options.now();
     this.stats.eventsSent++;
