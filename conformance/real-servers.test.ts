@@ -93,6 +93,7 @@ describe('the usual Flask SSE tutorial (a generator of `data:` lines, werkzeug, 
     server = await startPython(
       './flask-tutorial.py',
       'install Flask with `apt-get install -y python3-flask` (Debian/Ubuntu; `.ci/run` does this in CI)',
+      ['flask'],
     );
   });
   after(() => server.close());
@@ -140,6 +141,79 @@ describe('the usual Flask SSE tutorial (a generator of `data:` lines, werkzeug, 
         'replay.state-per-stream',
         'replay.keeps-ids-and-types',
         ...CORS_CHECKS_NEEDING_ORIGIN,
+        'robustness.concurrent-clients', // compares ids
+        ...HTTP2_CHECKS,
+      ],
+      text,
+    );
+  });
+});
+
+describe('the usual FastAPI/Starlette SSE tutorial (a StreamingResponse over an async generator, uvicorn)', () => {
+  let server: PythonServer;
+  before(async () => {
+    server = await startPython(
+      './starlette-tutorial.py',
+      'install Starlette and uvicorn with `apt-get install -y python3-starlette python3-uvicorn` ' +
+        '(Debian/Ubuntu; `.ci/run` does this in CI)',
+      ['starlette', 'uvicorn'],
+    );
+  });
+  after(() => server.close());
+
+  test('exit 0: no ids, no Cache-Control and no CORS for an origin the user names are SHOULD warnings', async () => {
+    // The user says https://app.example should read the stream; the app has no CORS middleware.
+    const report = await runConformance({ ...RUN, url: server.url, origins: ['https://app.example'] });
+    const text = formatText(report);
+    assert.equal(exitCodeOf(report), 0, text);
+    assert.deepEqual(
+      verdict(report).findings,
+      {
+        // StreamingResponse sends no Cache-Control (RFC 9111 §5.2.2.4, §5.2.2.6).
+        'headers.cache-disabled': 'warn',
+        'headers.no-transform': 'warn',
+        'headers.x-accel-buffering': 'note',
+        'ids.present': 'warn',
+        'retry.present': 'note',
+        // No Access-Control-Allow-Origin: the named origin's page cannot read the stream (Fetch,
+        // CORS check). A SHOULD: whether it ought to is the user's claim, not the spec's.
+        'cors.allowed-origin-echoed': 'warn',
+        // OPTIONS on a GET-only route answers 405: a fetch-based client's preflighted reconnect
+        // with Last-Event-ID fails.
+        'cors.preflight-last-event-id': 'warn',
+        'cors.preflight-other-headers': 'note',
+      },
+      text,
+    );
+    assert.match(
+      report.results.find((r) => r.id === 'cors.preflight-last-event-id')?.evidence ?? '',
+      /405/,
+      text,
+    );
+    assert.deepEqual(
+      verdict(report).skipped,
+      [
+        'headers.redirect-followed', // it does not redirect
+        // nothing to judge without ids
+        'ids.unique',
+        'ids.increasing',
+        'ids.no-null',
+        'ids.not-empty',
+        'ids.header-safe',
+        'ids.cors-safe',
+        // no retry field
+        'retry.digits-only',
+        'retry.sane-range',
+        'replay.resumes-after-id',
+        'replay.no-gaps',
+        'replay.in-order',
+        'replay.no-duplicates',
+        'replay.after-last-id',
+        'replay.state-per-stream',
+        'replay.keeps-ids-and-types',
+        // no origin echoed, no credentials offered
+        'cors.vary-origin',
+        'cors.credentials-value',
         'robustness.concurrent-clients', // compares ids
         ...HTTP2_CHECKS,
       ],
