@@ -25,6 +25,27 @@ function verdict(report: Report): { findings: Record<string, Status>; skipped: s
 
 /** Skipped on any HTTP/1.1 run (no --http2). */
 const HTTP2_CHECKS = ['http2.no-connection-headers', 'http2.multiplexed', 'http2.no-stream-reset'];
+/** Skipped on a stream whose events carry no id and that sends no retry field (the tutorials'). */
+const SKIPPED_WITHOUT_IDS_OR_RETRY = [
+  // nothing to judge without ids
+  'ids.unique',
+  'ids.increasing',
+  'ids.no-null',
+  'ids.not-empty',
+  'ids.header-safe',
+  'ids.cors-safe',
+  // no retry field
+  'retry.digits-only',
+  'retry.sane-range',
+  // replay needs ids: skipped, never failed, on a stream that promises none
+  'replay.resumes-after-id',
+  'replay.no-gaps',
+  'replay.in-order',
+  'replay.no-duplicates',
+  'replay.after-last-id',
+  'replay.state-per-stream',
+  'replay.keeps-ids-and-types',
+];
 /** Skipped without --origin. */
 const CORS_CHECKS_NEEDING_ORIGIN = [
   'cors.allowed-origin-echoed',
@@ -122,24 +143,7 @@ describe('the usual Flask SSE tutorial (a generator of `data:` lines, werkzeug, 
       verdict(report).skipped,
       [
         'headers.redirect-followed', // it does not redirect
-        // nothing to judge without ids
-        'ids.unique',
-        'ids.increasing',
-        'ids.no-null',
-        'ids.not-empty',
-        'ids.header-safe',
-        'ids.cors-safe',
-        // no retry field
-        'retry.digits-only',
-        'retry.sane-range',
-        // replay needs ids: skipped, never failed, on a stream that promises none
-        'replay.resumes-after-id',
-        'replay.no-gaps',
-        'replay.in-order',
-        'replay.no-duplicates',
-        'replay.after-last-id',
-        'replay.state-per-stream',
-        'replay.keeps-ids-and-types',
+        ...SKIPPED_WITHOUT_IDS_OR_RETRY,
         ...CORS_CHECKS_NEEDING_ORIGIN,
         'robustness.concurrent-clients', // compares ids
         ...HTTP2_CHECKS,
@@ -194,23 +198,7 @@ describe('the usual FastAPI/Starlette SSE tutorial (a StreamingResponse over an 
       verdict(report).skipped,
       [
         'headers.redirect-followed', // it does not redirect
-        // nothing to judge without ids
-        'ids.unique',
-        'ids.increasing',
-        'ids.no-null',
-        'ids.not-empty',
-        'ids.header-safe',
-        'ids.cors-safe',
-        // no retry field
-        'retry.digits-only',
-        'retry.sane-range',
-        'replay.resumes-after-id',
-        'replay.no-gaps',
-        'replay.in-order',
-        'replay.no-duplicates',
-        'replay.after-last-id',
-        'replay.state-per-stream',
-        'replay.keeps-ids-and-types',
+        ...SKIPPED_WITHOUT_IDS_OR_RETRY,
         // no origin echoed, no credentials offered
         'cors.vary-origin',
         'cors.credentials-value',
