@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type BetterSseServer, startBetterSse } from './fixtures/real/better-sse-server.ts';
+import { type ExpressSseServer, startExpressSse } from './fixtures/real/express-sse-server.ts';
 import { type NchanServer, startNchan } from './fixtures/real/nchan-server.ts';
 import { type PythonServer, startPython } from './fixtures/real/python-server.ts';
 import { formatText } from './report/text.ts';
@@ -203,6 +204,56 @@ describe('the usual FastAPI/Starlette SSE tutorial (a StreamingResponse over an 
         'cors.vary-origin',
         'cors.credentials-value',
         'robustness.concurrent-clients', // compares ids
+        ...HTTP2_CHECKS,
+      ],
+      text,
+    );
+  });
+});
+
+describe("express-sse's recipe (an SSE instance's init as the route, send on a timer)", () => {
+  let server: ExpressSseServer;
+  before(async () => {
+    server = await startExpressSse();
+  });
+  after(() => server.close());
+
+  test('exit 0: ids restart at 0 on every connection (replay.state-per-stream), no-transform missing, no retry', async () => {
+    const report = await runConformance({ ...RUN, url: server.url });
+    const text = formatText(report);
+    assert.equal(exitCodeOf(report), 0, text);
+    assert.deepEqual(
+      verdict(report).findings,
+      {
+        // Cache-Control: no-cache without no-transform (RFC 9111 §5.2.2.6).
+        'headers.no-transform': 'warn',
+        'retry.present': 'note',
+        // Every connection counts its ids from 0 and ignores Last-Event-ID: a SHOULD (the
+        // server side of resumption), and the replay checks that follow from it skip naming it.
+        'replay.state-per-stream': 'warn',
+      },
+      text,
+    );
+    assert.match(
+      report.results.find((r) => r.id === 'replay.state-per-stream')?.evidence ?? '',
+      /started over with the first recorded event: id="0"/,
+      text,
+    );
+    assert.deepEqual(
+      verdict(report).skipped,
+      [
+        'headers.redirect-followed', // it does not redirect
+        'retry.digits-only', // no retry field
+        'retry.sane-range',
+        // one cause, one finding: they skip naming replay.state-per-stream
+        'replay.resumes-after-id',
+        'replay.no-gaps',
+        'replay.in-order',
+        'replay.no-duplicates',
+        'replay.after-last-id',
+        'replay.keeps-ids-and-types',
+        ...CORS_CHECKS_NEEDING_ORIGIN,
+        'robustness.concurrent-clients', // each connection is a stream of its own
         ...HTTP2_CHECKS,
       ],
       text,
