@@ -26,6 +26,18 @@ function verdict(report: Report): { findings: Record<string, Status>; skipped: s
 
 /** Skipped on any HTTP/1.1 run (no --http2). */
 const HTTP2_CHECKS = ['http2.no-connection-headers', 'http2.multiplexed', 'http2.no-stream-reset'];
+/** The replay checks, in the report's order. */
+const REPLAY_CHECKS = [
+  'replay.resumes-after-id',
+  'replay.no-gaps',
+  'replay.in-order',
+  'replay.no-duplicates',
+  'replay.after-last-id',
+  'replay.state-per-stream',
+  'replay.keeps-ids-and-types',
+];
+/** Skipped when replay.state-per-stream is the finding: one cause, one finding. */
+const REPLAY_CHECKS_AFTER_STATE_PER_STREAM = REPLAY_CHECKS.filter((id) => id !== 'replay.state-per-stream');
 /** Skipped on a stream whose events carry no id and that sends no retry field (the tutorials'). */
 const SKIPPED_WITHOUT_IDS_OR_RETRY = [
   // nothing to judge without ids
@@ -39,13 +51,7 @@ const SKIPPED_WITHOUT_IDS_OR_RETRY = [
   'retry.digits-only',
   'retry.sane-range',
   // replay needs ids: skipped, never failed, on a stream that promises none
-  'replay.resumes-after-id',
-  'replay.no-gaps',
-  'replay.in-order',
-  'replay.no-duplicates',
-  'replay.after-last-id',
-  'replay.state-per-stream',
-  'replay.keeps-ids-and-types',
+  ...REPLAY_CHECKS,
 ];
 /** Skipped without --origin. */
 const CORS_CHECKS_NEEDING_ORIGIN = [
@@ -95,12 +101,7 @@ describe('the usual Python tutorial server (standard library, ids per connection
       [
         'headers.redirect-followed', // it does not redirect
         // one cause, one finding: they skip naming replay.state-per-stream
-        'replay.resumes-after-id',
-        'replay.no-gaps',
-        'replay.in-order',
-        'replay.no-duplicates',
-        'replay.after-last-id',
-        'replay.keeps-ids-and-types',
+        ...REPLAY_CHECKS_AFTER_STATE_PER_STREAM,
         ...CORS_CHECKS_NEEDING_ORIGIN,
         ...HTTP2_CHECKS,
       ],
@@ -246,12 +247,7 @@ describe("express-sse's recipe (an SSE instance's init as the route, send on a t
         'retry.digits-only', // no retry field
         'retry.sane-range',
         // one cause, one finding: they skip naming replay.state-per-stream
-        'replay.resumes-after-id',
-        'replay.no-gaps',
-        'replay.in-order',
-        'replay.no-duplicates',
-        'replay.after-last-id',
-        'replay.keeps-ids-and-types',
+        ...REPLAY_CHECKS_AFTER_STATE_PER_STREAM,
         ...CORS_CHECKS_NEEDING_ORIGIN,
         'robustness.concurrent-clients', // each connection is a stream of its own
         ...HTTP2_CHECKS,
