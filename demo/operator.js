@@ -11,6 +11,8 @@ export function operatorPanel({ board, log, result, token }) {
     if (token.value) headers.Authorization = `Bearer ${token.value}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     result.dataset.state = 'pending';
+    // The status is the answer's: a pending call has none (the last call's would read as this one's).
+    delete result.dataset.status;
     result.textContent = `${method} ${path}…`;
     try {
       const res = await fetch(path, {
