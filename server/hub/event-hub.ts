@@ -69,7 +69,7 @@ export class EventHub {
    * after a restart in memory mode, whose ids are of another epoch) reads and serialises the
    * board once between two events, not once per client. Emptied like `#replays`.
    */
-  #snapshot: Promise<{ head: string; frame: Frame }> | undefined;
+  readonly #snapshot = new ReplayCache<{ head: string; frame: Frame }>();
   readonly #catchUps = new CatchUpQueue();
   readonly #retry: Frame;
   readonly #heartbeatFrame = new Frame(serializeComment(HEARTBEAT_COMMENT));
@@ -104,7 +104,7 @@ export class EventHub {
     this.#unresync = store.onResync(() => {
       // Ids may be reused by the emptied store: a cached replay could then be a different one.
       this.#replays.clear();
-      this.#snapshot = undefined;
+      this.#snapshot.clear();
       this.endAll();
     });
     // The store keeps the closed state (in Redis, for every instance): this hub starts in it
@@ -229,20 +229,10 @@ export class EventHub {
 
   /** The board as a `flightSnapshot` frame, shared by every client asking before the next event (see `#replayAfter`). */
   #snapshotNow(): Promise<{ head: string; frame: Frame }> {
-    let snapshot = this.#snapshot;
-    if (snapshot === undefined) {
-      snapshot = this.store.state().then(({ lastEventId: head, flights }) => ({
-        head,
-        frame: new Frame(serializeEvent(flightEvent(head, FlightEvent.snapshot, { flights }))),
-      }));
-      this.#snapshot = snapshot;
-      // A failed read (store down) is not served to later clients: they try again.
-      const kept = snapshot;
-      kept.catch(() => {
-        if (this.#snapshot === kept) this.#snapshot = undefined;
-      });
-    }
-    return snapshot;
+    return this.#snapshot.get('', async () => {
+      const { lastEventId: head, flights } = await this.store.state();
+      return { head, frame: new Frame(serializeEvent(flightEvent(head, FlightEvent.snapshot, { flights }))) };
+    });
   }
 
   /**
@@ -282,7 +272,7 @@ export class EventHub {
   #broadcast(event: StreamEvent): void {
     // Replays and the snapshot cached so far end before this event: no later client may be served them.
     this.#replays.clear();
-    this.#snapshot = undefined;
+    this.#snapshot.clear();
     const frame = this.#frame(event);
     const now = this.#options.now();
     this.stats.eventsSent++;
@@ -294,7 +284,7 @@ export class EventHub {
 
   /** Keeps a live event for a client whose catch-up is being written, unless too much piles up. */
   #hold(client: Client, event: StreamEvent, frame: Frame): void {
-    client.pending?.push(event);
+    client.pending?.push(event); // defined: only a client in its catch-up is held for
     client.pendingBytes += frame.bytes.length;
     if (client.pendingBytes > this.#options.maxBufferedBytes) {
       this.#evict(client, client.transport.unsentBytes + client.pendingBytes);

@@ -17,18 +17,15 @@ export const MAX_CACHED_REPLAYS = 16;
 
 /**
  * Replays (read or being read) by the `Last-Event-ID` they resume from: clients resuming from the
- * same id share one read of the history and one frame. The owner empties it on every new event
+ * same id share one read of the history and its frames. The owner empties it on every new event
  * and on resync, so a client is only ever served a read that began after the last event it did
- * not get live.
+ * not get live. The hub keeps its snapshot in one too, under one key.
  */
-export class ReplayCache {
-  readonly #replays = new Map<string, Promise<Replay | undefined>>();
+export class ReplayCache<T = Replay | undefined> {
+  readonly #replays = new Map<string, Promise<T>>();
 
   /** The replay after `lastEventId`: the one being read or kept, else `read(lastEventId)`'s. */
-  get(
-    lastEventId: string,
-    read: (lastEventId: string) => Promise<Replay | undefined>,
-  ): Promise<Replay | undefined> {
+  get(lastEventId: string, read: (lastEventId: string) => Promise<T>): Promise<T> {
     let replay = this.#replays.get(lastEventId);
     if (replay !== undefined) return replay;
     replay = read(lastEventId);
